@@ -1,0 +1,36 @@
+package dev.sieve.cli;
+
+import dev.sieve.config.SieveConfig;
+import dev.sieve.service.SieveService;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.KafkaStreams;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code sieve run}: the service, against a Kafka cluster and schema registry. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Run the Sieve service against a Kafka cluster until stopped (SIGTERM/Ctrl-C).",
+        "Settings come from --config, SIEVE_* and KAFKA_* environment variables and flags."})
+final class RunCommand implements Callable<Integer> {
+
+  @Mixin
+  ConnectionOptions connection;
+
+  @Override
+  public Integer call() throws Exception {
+    SieveConfig config = connection.sources(Map.of()).toConfig();
+    if (config.bootstrapServers().isBlank()) {
+      throw new ConfigException("bootstrap.servers", "", "required by sieve run (--bootstrap-servers, "
+          + "KAFKA_BOOTSTRAP_SERVERS or the config file); sieve demo runs without a cluster");
+    }
+    SieveService service = new SieveService(config);
+    Thread shutdown = new Thread(service::close, "sieve-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdown);
+    service.start();
+    service.awaitStop();
+    // A clean stop comes from the shutdown hook; ERROR means the instance gave up.
+    return service.state() == KafkaStreams.State.ERROR ? 1 : 0;
+  }
+}

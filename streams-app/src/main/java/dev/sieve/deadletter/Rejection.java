@@ -1,0 +1,28 @@
+package dev.sieve.deadletter;
+
+import java.util.Objects;
+
+/**
+ * Why a record was not processed. Rejected records go to the dead-letter topic with their
+ * original bytes; {@code reason} is a stable kebab-case code for alerting and replay tooling,
+ * {@code message} explains the case in words.
+ */
+public record Rejection(Stage stage, String reason, String message) {
+
+  /** Where in the pipeline the record was rejected. */
+  public enum Stage {
+    DECODE,
+    VALIDATE,
+    EMBED;
+
+    public String code() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  public Rejection {
+    Objects.requireNonNull(stage, "stage");
+    Objects.requireNonNull(reason, "reason");
+    Objects.requireNonNull(message, "message");
+  }
+}

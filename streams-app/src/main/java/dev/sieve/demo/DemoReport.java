@@ -1,0 +1,92 @@
+package dev.sieve.demo;
+
+import dev.sieve.avro.EmbeddedMedia;
+import dev.sieve.embed.EventEmbedder.EmbedTotals;
+import dev.sieve.topology.SieveTopics;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/** The demo's summary: one row per event, counts per topic, and timings. */
+final class DemoReport {
+
+  /**
+   * @param started when the demo started
+   * @param firstProduced when the first event was sent
+   * @param finished when the last result arrived (or the wait ended)
+   * @param embed model time spent by the embed stage
+   */
+  record Timing(long started, long firstProduced, long finished, EmbedTotals embed) {}
+
+  private static final int DETAIL_WIDTH = 78;
+
+  private final PrintStream out;
+  private final SieveTopics topics;
+
+  DemoReport(PrintStream out, SieveTopics topics) {
+    this.out = out;
+    this.topics = topics;
+  }
+
+  void print(List<DemoRecord> records, List<DemoResult> results, Timing timing) {
+    Map<String, List<DemoResult>> byKey = new HashMap<>();
+    results.forEach(r -> byKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r));
+    Map<String, String> firstWithHash = new HashMap<>();
+
+    int idWidth = Math.max(5, records.stream().mapToInt(r -> r.id().length()).max().orElse(5));
+    String row = "%-" + idWidth + "s  %-18s  %s%n";
+    out.println();
+    out.printf(row, "EVENT", "TOPIC", "RESULT");
+    for (DemoRecord record : records) {
+      List<DemoResult> forRecord = byKey.getOrDefault(record.id(), List.of());
+      if (forRecord.isEmpty()) {
+        out.printf(row, record.id(), "-", "no result yet");
+      }
+      for (DemoResult result : forRecord) {
+        out.printf(row, record.id(), result.topic(), clip(detail(result, firstWithHash)));
+      }
+    }
+
+    Map<String, Integer> counts = new TreeMap<>();
+    counts.put(topics.embeddings().name(), 0);
+    counts.put(topics.deadLetters().name(), 0);
+    results.forEach(r -> counts.merge(r.topic(), 1, Integer::sum));
+    out.println();
+    out.println("Records per topic:");
+    out.printf("  %-20s %d%n", topics.events().name() + " (in)", records.size());
+    counts.forEach((topic, n) -> out.printf("  %-20s %d%n", topic, n));
+
+    long firstResult = results.stream().mapToLong(DemoResult::receivedNanos).min().orElse(timing.finished());
+    long lastResult = results.stream().mapToLong(DemoResult::receivedNanos).max().orElse(timing.finished());
+    double endToEnd = results.isEmpty() ? 0 : results.size() * 1e9 / Math.max(1, lastResult - timing.firstProduced());
+    out.println();
+    out.printf("Wall time %s; first result %s after the first event was sent.%n",
+        DemoRun.seconds(timing.finished() - timing.started()),
+        String.format("%.0f ms", (firstResult - timing.firstProduced()) / 1e6));
+    out.printf("Throughput: %.0f events/s end to end (send → committed result), "
+            + "%.0f events/s in the embed stage alone (%d events, model time only).%n",
+        endToEnd, timing.embed().eventsPerSecond(), timing.embed().events());
+  }
+
+  private static String detail(DemoResult result, Map<String, String> firstWithHash) {
+    if (result.embedded() != null) {
+      EmbeddedMedia e = result.embedded();
+      String hash = e.getContentHash();
+      String first = firstWithHash.putIfAbsent(hash, e.getId());
+      return String.format("%d-d %s/%s, content %s%s%s", e.getVector().size(), e.getSpace().getProvider(),
+          e.getSpace().getModel(), hash.substring(0, Math.min(12, hash.length())),
+          e.getTruncated() ? ", truncated" : "",
+          first != null ? ", same content as " + first : "");
+    }
+    DemoResult.DeadLetter dead = result.deadLetter();
+    return dead.stage() + "/" + dead.reason() + ": " + dead.message();
+  }
+
+  private static String clip(String text) {
+    String oneLine = text.replace('\n', ' ');
+    return oneLine.length() <= DETAIL_WIDTH ? oneLine : oneLine.substring(0, DETAIL_WIDTH - 1) + "…";
+  }
+}

@@ -1,0 +1,61 @@
+package dev.sieve.embed;
+
+import dev.sieve.avro.EmbeddedMedia;
+import dev.sieve.avro.MediaEvent;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Embeds one event with the configured provider into an {@link EmbeddedMedia} in the provider's
+ * model space.
+ */
+public final class EventEmbedder {
+
+  private final EmbeddingProvider provider;
+  private final LongAdder embedded = new LongAdder();
+  private final LongAdder embedNanos = new LongAdder();
+
+  public EventEmbedder(EmbeddingProvider provider) {
+    this.provider = provider;
+  }
+
+  /**
+   * @throws UnembeddableContentException when the provider cannot take the content
+   */
+  public EmbeddedMedia embed(MediaEvent event) {
+    EmbeddingInput input = provider.prepare(event.getParts(), event.getAttributes());
+    long start = System.nanoTime();
+    Embedding embedding = provider.embed(List.of(input)).get(0);
+    embedNanos.add(System.nanoTime() - start);
+    embedded.increment();
+    return EmbeddedMedia.newBuilder()
+        .setId(event.getId())
+        .setOccurredAt(event.getOccurredAt())
+        .setScope(event.getScope())
+        .setSpace(provider.space())
+        .setVector(asList(embedding.vector()))
+        .setContentHash(ContentHash.of(event.getParts(), event.getAttributes()))
+        .setTruncated(embedding.truncated())
+        .build();
+  }
+
+  /** Events embedded so far and the time spent in the model for them. */
+  public EmbedTotals totals() {
+    return new EmbedTotals(embedded.sum(), embedNanos.sum());
+  }
+
+  /** Model-only throughput figures, for reports. */
+  public record EmbedTotals(long events, long nanos) {
+    public double eventsPerSecond() {
+      return nanos == 0 ? 0 : events * 1e9 / nanos;
+    }
+  }
+
+  private static List<Float> asList(float[] vector) {
+    Float[] boxed = new Float[vector.length];
+    for (int i = 0; i < vector.length; i++) {
+      boxed[i] = vector[i];
+    }
+    return List.of(boxed);
+  }
+}

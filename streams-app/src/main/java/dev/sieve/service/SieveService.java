@@ -1,0 +1,162 @@
+package dev.sieve.service;
+
+import dev.sieve.config.SieveConfig;
+import dev.sieve.embed.EmbeddingProvider;
+import dev.sieve.embed.EventEmbedder;
+import dev.sieve.embed.LocalEmbeddingProvider;
+import dev.sieve.embed.LocalModelSettings;
+import dev.sieve.runtime.TopicProvisioner;
+import dev.sieve.runtime.TopicSpec;
+import dev.sieve.serde.SchemaRegistryUnavailableException;
+import dev.sieve.topology.SieveTopics;
+import dev.sieve.topology.SieveTopology;
+import dev.sieve.validate.EventLimits;
+import dev.sieve.validate.EventValidator;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Sieve instance: the embedding provider, the topology and the Kafka Streams client
+ * that runs it. Used by {@code sieve run} and {@code sieve demo} alike.
+ */
+public final class SieveService implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(SieveService.class);
+
+  private final SieveConfig config;
+  private final EmbeddingProvider provider;
+  private final EventEmbedder embedder;
+  private final KafkaStreams streams;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  public SieveService(SieveConfig config) {
+    this(config, createProvider(config));
+  }
+
+  public SieveService(SieveConfig config, EmbeddingProvider provider) {
+    this.config = config;
+    this.provider = provider;
+    this.embedder = new EventEmbedder(provider);
+    Topology topology = SieveTopology.build(
+        SieveTopics.from(config), new EventValidator(EventLimits.from(config)), embedder);
+    log.debug("Topology:\n{}", topology.describe());
+    this.streams = new KafkaStreams(topology, config.streamsProperties());
+    streams.setUncaughtExceptionHandler(SieveService::onUncaught);
+    streams.setStateListener((now, before) -> {
+      log.info("Kafka Streams {} -> {}", before, now);
+      if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+        stopped.countDown();
+      }
+    });
+  }
+
+  /** The provider named by {@code sieve.embed.provider}. */
+  public static EmbeddingProvider createProvider(SieveConfig config) {
+    String name = config.getString(SieveConfig.EMBED_PROVIDER);
+    if (!"local".equals(name)) {
+      throw new IllegalArgumentException("unknown provider " + name);
+    }
+    return new LocalEmbeddingProvider(LocalModelSettings.from(config));
+  }
+
+  /** Creates the topics when {@code sieve.topics.create} is set, then starts processing. */
+  public void start() {
+    if (config.getBoolean(SieveConfig.TOPICS_CREATE)) {
+      createTopics();
+    }
+    streams.start();
+  }
+
+  /** Waits until the application is RUNNING; false when it stopped or the wait ran out. */
+  public boolean awaitRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      KafkaStreams.State state = streams.state();
+      if (state == KafkaStreams.State.RUNNING) {
+        return true;
+      }
+      if (!state.isRunningOrRebalancing() && state != KafkaStreams.State.CREATED) {
+        return false;
+      }
+      stopped.await(50, TimeUnit.MILLISECONDS);
+    }
+    return false;
+  }
+
+  /** Blocks until the Kafka Streams client has stopped (after {@link #close()} or a fatal error). */
+  public void awaitStop() throws InterruptedException {
+    stopped.await();
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  public EventEmbedder.EmbedTotals embedTotals() {
+    return embedder.totals();
+  }
+
+  /** Stops processing, committing what was done, then releases the model. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    Duration timeout = Duration.ofMillis(config.getLong(SieveConfig.SHUTDOWN_TIMEOUT_MS));
+    if (!streams.close(timeout)) {
+      log.warn("Kafka Streams did not stop within {} ms", timeout.toMillis());
+    }
+    provider.close();
+    stopped.countDown();
+  }
+
+  private void createTopics() {
+    int partitions = config.getInt(SieveConfig.TOPICS_PARTITIONS);
+    short replication = config.getShort(SieveConfig.TOPICS_REPLICATION);
+    List<TopicSpec> topics = List.of(
+        new TopicSpec(config.getString(SieveConfig.TOPIC_EVENTS), partitions, replication, Map.of()),
+        new TopicSpec(config.getString(SieveConfig.TOPIC_EMBEDDINGS), partitions, replication, Map.of()),
+        new TopicSpec(config.getString(SieveConfig.TOPIC_DLQ), partitions, replication, Map.of()));
+    var adminProps = config.streamsProperties();
+    adminProps.keySet().removeIf(k -> !AdminClientConfig.configNames().contains(k.toString()));
+    try (Admin admin = Admin.create(adminProps)) {
+      new TopicProvisioner(admin).ensure(topics);
+    }
+  }
+
+  /**
+   * A thread that died of a passing condition (registry or broker briefly unreachable) is
+   * replaced and resumes from its last commit; anything else stops the instance so that its
+   * supervisor restarts it rather than it spinning on the same record.
+   */
+  private static StreamThreadExceptionResponse onUncaught(Throwable error) {
+    if (isTransient(error)) {
+      log.warn("Stream thread failed on a transient error; replacing it: {}", error.toString());
+      return StreamThreadExceptionResponse.REPLACE_THREAD;
+    }
+    log.error("Stream thread failed; shutting down this instance", error);
+    return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+  }
+
+  static boolean isTransient(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof SchemaRegistryUnavailableException || t instanceof RetriableException) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

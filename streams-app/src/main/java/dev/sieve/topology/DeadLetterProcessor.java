@@ -1,0 +1,21 @@
+package dev.sieve.topology;
+
+import dev.sieve.deadletter.DeadLetterHeaders;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/** Turns a rejection back into the original record, annotated with why and where it was rejected. */
+final class DeadLetterProcessor<T> extends ContextualProcessor<String, Outcome<T>, byte[], byte[]> {
+
+  @Override
+  public void process(Record<String, Outcome<T>> record) {
+    Outcome.Rejected<T> rejected = (Outcome.Rejected<T>) record.value();
+    RecordMetadata source = context().recordMetadata().orElse(null);
+    var headers = DeadLetterHeaders.annotate(record.headers(), rejected.rejection(),
+        source == null ? null : source.topic(),
+        source == null ? -1 : source.partition(),
+        source == null ? -1 : source.offset());
+    context().forward(new Record<>(rejected.originalKey(), rejected.originalValue(), record.timestamp(), headers));
+  }
+}

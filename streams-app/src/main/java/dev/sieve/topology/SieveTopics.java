@@ -1,0 +1,32 @@
+package dev.sieve.topology;
+
+import dev.sieve.avro.EmbeddedMedia;
+import dev.sieve.avro.MediaEvent;
+import dev.sieve.config.SieveConfig;
+import dev.sieve.serde.AvroSerdes;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Sieve's topics and their serdes. Input is read as raw bytes and decoded by the topology itself,
+ * so that a record that cannot be decoded reaches the dead-letter topic byte for byte.
+ */
+public record SieveTopics(
+    Topic<byte[], byte[]> events,
+    Topic<String, EmbeddedMedia> embeddings,
+    Topic<byte[], byte[]> deadLetters,
+    AvroSerdes avro) {
+
+  public static SieveTopics from(SieveConfig config) {
+    AvroSerdes avro = AvroSerdes.from(config);
+    return new SieveTopics(
+        new Topic<>(config.getString(SieveConfig.TOPIC_EVENTS), Serdes.ByteArray(), Serdes.ByteArray()),
+        new Topic<>(config.getString(SieveConfig.TOPIC_EMBEDDINGS), Serdes.String(), avro.valueSerde(EmbeddedMedia.class)),
+        new Topic<>(config.getString(SieveConfig.TOPIC_DLQ), Serdes.ByteArray(), Serdes.ByteArray()),
+        avro);
+  }
+
+  /** Decodes {@link #events()} values; failures become dead letters, not exceptions. */
+  public org.apache.kafka.common.serialization.Deserializer<MediaEvent> eventDeserializer() {
+    return avro.valueSerde(MediaEvent.class).deserializer();
+  }
+}

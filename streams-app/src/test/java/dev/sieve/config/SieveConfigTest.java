@@ -1,0 +1,104 @@
+package dev.sieve.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.config.ConfigException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SieveConfigTest {
+
+  private static final Map<String, String> MINIMAL = Map.of(
+      "bootstrap.servers", "127.0.0.1:9092", SieveConfig.REGISTRY_URL, "http://registry:8081");
+
+  @Test
+  void defaultsToExactlyOnceAndPassesKafkaSettingsThrough() {
+    SieveConfig config = new ConfigSources().defaults(MINIMAL).flags(Map.of("num.stream.threads", "2")).toConfig();
+    assertThat(config.streamsProperties())
+        .containsEntry("processing.guarantee", "exactly_once_v2")
+        .containsEntry("num.stream.threads", "2")
+        .containsEntry("bootstrap.servers", "127.0.0.1:9092")
+        .doesNotContainKey(SieveConfig.REGISTRY_URL);
+    assertThat(config.serdeConfig()).containsEntry("schema.registry.url", "http://registry:8081");
+    assertThat(config.getString(SieveConfig.TOPIC_EVENTS)).isEqualTo("media.events");
+  }
+
+  @Test
+  void aMissingRegistryUrlNamesTheSetting() {
+    assertThatThrownBy(() -> new SieveConfig(Map.of("bootstrap.servers", "x:1")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(SieveConfig.REGISTRY_URL);
+  }
+
+  @Test
+  void anInvalidValueNamesTheSettingAndTheAllowedValues() {
+    assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL)
+        .flags(Map.of(SieveConfig.EMBED_PROVIDER, "openai")).toConfig())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(SieveConfig.EMBED_PROVIDER)
+        .hasMessageContaining("local");
+    assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL)
+        .flags(Map.of(SieveConfig.EVENT_MAX_PARTS, "0")).toConfig())
+        .hasMessageContaining(SieveConfig.EVENT_MAX_PARTS);
+  }
+
+  @Test
+  void anUnknownSieveSettingIsRejectedNotIgnored() {
+    assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL)
+        .flags(Map.of("sieve.topic.event", "typo")).toConfig())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("sieve.topic.event")
+        .hasMessageContaining("sieve.topic.events");
+  }
+
+  @Test
+  void anInvalidKafkaStreamsSettingFailsAtStartUp() {
+    assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL)
+        .flags(Map.of("processing.guarantee", "sometimes")).toConfig())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("processing.guarantee");
+  }
+
+  @Test
+  void environmentOverridesTheFileAndFlagsOverrideTheEnvironment(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("sieve.properties");
+    Files.writeString(file, "sieve.topic.events=from-file\nsieve.topic.dlq=dlq-from-file\n"
+        + "bootstrap.servers=file:9092\nsieve.registry.url=mem://x\n");
+    SieveConfig config = new ConfigSources()
+        .file(file)
+        .environment(Map.of("SIEVE_TOPIC_EVENTS", "from-env", "KAFKA_BOOTSTRAP_SERVERS", "env:9092",
+            "KAFKA_HEAP_OPTS", "-Xmx1g", "PATH", "/bin"))
+        .flags(Map.of("bootstrap.servers", "flag:9092"))
+        .toConfig();
+    assertThat(config.getString(SieveConfig.TOPIC_EVENTS)).isEqualTo("from-env");
+    assertThat(config.getString(SieveConfig.TOPIC_DLQ)).isEqualTo("dlq-from-file");
+    assertThat(config.bootstrapServers()).isEqualTo("flag:9092");
+    assertThat(config.streamsProperties()).doesNotContainKey("heap.opts");
+  }
+
+  @Test
+  void environmentVariablesMapOntoPropertyNames() {
+    assertThat(ConfigSources.propertyName("SIEVE_TOPIC_EVENTS")).isEqualTo("sieve.topic.events");
+    assertThat(ConfigSources.propertyName("KAFKA_NUM_STREAM_THREADS")).isEqualTo("num.stream.threads");
+    assertThat(ConfigSources.propertyName("SIEVE_JAVA_OPTS")).isNull();
+    assertThat(ConfigSources.propertyName("HOME")).isNull();
+  }
+
+  @Test
+  void registryPasswordsStayOutOfToString() {
+    SieveConfig config = new ConfigSources().defaults(MINIMAL)
+        .flags(Map.of(SieveConfig.REGISTRY_BASIC_AUTH, "alice:s3cret")).toConfig();
+    assertThat(config.serdeConfig()).containsEntry("basic.auth.user.info", "alice:s3cret");
+    assertThat(config.values().toString()).doesNotContain("s3cret");
+  }
+
+  @Test
+  void theSettingsReferenceListsEverySetting() {
+    String table = SieveConfig.markdownTable();
+    SieveConfig.DEFINITION.names().forEach(name -> assertThat(table).contains("`" + name + "`"));
+  }
+}
