@@ -13,9 +13,9 @@ import java.util.Map;
  * files shipped in a Maven artifact, with no network access. Text only: see {@link
  * LocalTextExtractor} for what text a content contributes.
  *
- * <p>Inputs longer than {@value MiniLmModel#MAX_TOKENS} word pieces (the sequence length the
- * model was trained with, special tokens included) are truncated to their first {@value
- * MiniLmModel#MAX_TOKENS} and their {@link Embedding#truncated()} is {@code true}.
+ * <p>Inputs longer than 256 word pieces (the sequence length the model was trained with, special
+ * tokens included) are truncated to their first 256 and their {@link Embedding#truncated()} is
+ * {@code true}.
  *
  * <p>Each input is its own inference, so a content's vector is bit-identical whatever else is in
  * the {@link #embed} list. {@link #embed} may be called from several threads at once.
