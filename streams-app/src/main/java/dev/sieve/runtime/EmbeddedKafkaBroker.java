@@ -1,0 +1,306 @@
+package dev.sieve.runtime;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.metadata.storage.Formatter;
+import org.apache.kafka.server.common.MetadataVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker and controller) running in this JVM,
+ * listening on 127.0.0.1 only. It serves the default run and the integration tests; it is set up
+ * for exactly-once (every internal topic has replication factor 1).
+ *
+ * <p>Start one with {@link #start()}, {@link #start(Path)} or {@link #builder()}; {@link #close()}
+ * shuts it down and deletes its data directory if the broker created it.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+  private static final int NODE_ID = 1;
+  private static final String CONTROLLER_LISTENER = "CONTROLLER";
+
+  private final KafkaRaftServer server;
+  private final String bootstrapServers;
+  private final Path dataDir;
+  private final boolean ownsDataDir;
+  private boolean closed;
+
+  private EmbeddedKafkaBroker(
+      KafkaRaftServer server, String bootstrapServers, Path dataDir, boolean ownsDataDir) {
+    this.server = server;
+    this.bootstrapServers = bootstrapServers;
+    this.dataDir = dataDir;
+    this.ownsDataDir = ownsDataDir;
+  }
+
+  /** Starts a broker with default settings in a new temporary directory, deleted on close. */
+  public static EmbeddedKafkaBroker start() {
+    return builder().start();
+  }
+
+  /** Starts a broker with default settings that keeps its data in {@code dataDir}. */
+  public static EmbeddedKafkaBroker start(Path dataDir) {
+    return builder().dataDir(dataDir).start();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The {@code bootstrap.servers} of the PLAINTEXT listener, e.g. {@code 127.0.0.1:40123}. */
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  /** What a client (admin, producer, consumer, Streams) needs to reach this broker. */
+  public Map<String, Object> clientConfig() {
+    return clientConfig(bootstrapServers);
+  }
+
+  private static Map<String, Object> clientConfig(String bootstrapServers) {
+    return Map.of(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  }
+
+  /** Shuts the broker down, waits until it has stopped, and deletes a temporary data directory. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    server.shutdown();
+    server.awaitShutdown();
+    if (ownsDataDir) {
+      deleteQuietly(dataDir);
+    }
+    log.info("Kafka broker at {} stopped", bootstrapServers);
+  }
+
+  private static void deleteQuietly(Path dir) {
+    try {
+      Utils.delete(dir.toFile());
+    } catch (IOException e) {
+      log.warn("Could not delete broker data directory {}", dir, e);
+    }
+  }
+
+  /** Settings of a broker to start; every setting has a default. */
+  public static final class Builder {
+    private Path dataDir;
+    private Duration startupTimeout = Duration.ofSeconds(60);
+    private final Map<String, String> extraProperties = new HashMap<>();
+
+    private Builder() {}
+
+    /** Where the broker keeps its log and metadata; a new temporary directory if unset. */
+    public Builder dataDir(Path dataDir) {
+      this.dataDir = dataDir;
+      return this;
+    }
+
+    /** How long {@link #start()} waits for the broker to answer before it gives up. */
+    public Builder startupTimeout(Duration startupTimeout) {
+      this.startupTimeout = startupTimeout;
+      return this;
+    }
+
+    /**
+     * A broker property set on top of the defaults (and overriding them), e.g. extra listeners
+     * or SASL settings. The PLAINTEXT listener must stay: readiness is checked through it.
+     */
+    public Builder brokerProperty(String name, String value) {
+      extraProperties.put(name, value);
+      return this;
+    }
+
+    /**
+     * Formats the storage, starts the broker and waits until it answers {@code describeCluster}.
+     *
+     * @throws IllegalStateException if the broker fails to start or is not ready within the
+     *     startup timeout; a half-started broker is shut down (in the background if its startup
+     *     is still running) and a temporary data directory deleted.
+     */
+    public EmbeddedKafkaBroker start() {
+      long startedAt = System.nanoTime();
+      Deadline deadline = Deadline.after(startupTimeout);
+      boolean ownsDataDir = dataDir == null;
+      Path dir = ownsDataDir ? createTempDir() : dataDir;
+      int[] ports = freePorts(2);
+      String bootstrapServers = "127.0.0.1:" + ports[0];
+      KafkaRaftServer server;
+      try {
+        KafkaConfig config = new KafkaConfig(brokerProperties(dir, bootstrapServers, ports[1]));
+        formatStorage(config, dir);
+        server = new KafkaRaftServer(config, Time.SYSTEM);
+      } catch (Exception e) {
+        if (ownsDataDir) {
+          deleteQuietly(dir);
+        }
+        throw startFailure(bootstrapServers, e);
+      }
+      CompletableFuture<Void> startup = startInBackground(server);
+      try {
+        startup.get(deadline.remainingMillis(), TimeUnit.MILLISECONDS);
+        awaitReady(bootstrapServers, deadline);
+      } catch (Exception e) {
+        // shutdown() does nothing while startup() runs, so stop the broker once it has returned.
+        startup.whenComplete(
+            (ok, error) -> {
+              server.shutdown();
+              if (error == null) {
+                // After a failed startup() a part may never have started: awaiting it would hang.
+                server.awaitShutdown();
+              }
+              if (ownsDataDir) {
+                deleteQuietly(dir);
+              }
+            });
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        throw startFailure(bootstrapServers, e);
+      }
+      log.info(
+          "Kafka broker up at {} in {} ms (data in {})",
+          bootstrapServers,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt),
+          dir);
+      return new EmbeddedKafkaBroker(server, bootstrapServers, dir, ownsDataDir);
+    }
+
+    private Map<String, String> brokerProperties(
+        Path dir, String bootstrapServers, int controllerPort) {
+      Map<String, String> props = new HashMap<>();
+      props.put("process.roles", "broker,controller");
+      props.put("node.id", String.valueOf(NODE_ID));
+      props.put("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+      props.put(
+          "listeners",
+          "PLAINTEXT://" + bootstrapServers + "," + CONTROLLER_LISTENER + "://127.0.0.1:"
+              + controllerPort);
+      props.put("advertised.listeners", "PLAINTEXT://" + bootstrapServers);
+      props.put("controller.listener.names", CONTROLLER_LISTENER);
+      props.put("inter.broker.listener.name", "PLAINTEXT");
+      props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+      props.put("log.dirs", dir.toString());
+      // A single broker: every internal topic must fit on one replica or exactly-once fails.
+      props.put("offsets.topic.replication.factor", "1");
+      props.put("transaction.state.log.replication.factor", "1");
+      props.put("transaction.state.log.min.isr", "1");
+      props.put("share.coordinator.state.topic.replication.factor", "1");
+      props.put("share.coordinator.state.topic.min.isr", "1");
+      // Fewer internal partitions than the default 50: quicker first group and transaction.
+      props.put("offsets.topic.num.partitions", "5");
+      props.put("transaction.state.log.num.partitions", "5");
+      props.put("group.initial.rebalance.delay.ms", "0");
+      // Topics are created explicitly (and waited for) by TopicProvisioner.
+      props.put("auto.create.topics.enable", "false");
+      // The default 128 MiB cleaner buffer dominates the broker's heap.
+      props.put("log.cleaner.dedupe.buffer.size", "2097152");
+      props.put("log.segment.bytes", "16777216");
+      props.putAll(extraProperties);
+      return props;
+    }
+
+    /** Formats a new data directory; one from an earlier run keeps its cluster id and topics. */
+    private static void formatStorage(KafkaConfig config, Path dir) throws Exception {
+      if (Files.exists(dir.resolve("meta.properties"))) {
+        return;
+      }
+      new Formatter()
+          .setPrintStream(new PrintStream(PrintStream.nullOutputStream()))
+          .setNodeId(NODE_ID)
+          .setClusterId(Uuid.randomUuid().toString())
+          .setDirectories(config.logDirs())
+          .setMetadataLogDirectory(dir.toString())
+          .setControllerListenerName(CONTROLLER_LISTENER)
+          .setReleaseVersion(MetadataVersion.latestProduction())
+          .run();
+    }
+
+    private IllegalStateException startFailure(String bootstrapServers, Exception cause) {
+      return new IllegalStateException(
+          "Kafka broker at " + bootstrapServers + " did not come up within " + startupTimeout
+              + ": " + cause,
+          cause);
+    }
+
+    /** Runs the blocking {@code startup()} on its own thread so the deadline also bounds it. */
+    private static CompletableFuture<Void> startInBackground(KafkaRaftServer server) {
+      CompletableFuture<Void> startup = new CompletableFuture<>();
+      Thread thread =
+          new Thread(
+              () -> {
+                try {
+                  server.startup();
+                  startup.complete(null);
+                } catch (Throwable e) {
+                  startup.completeExceptionally(e);
+                }
+              },
+              "sieve-kafka-startup");
+      thread.setDaemon(true);
+      thread.start();
+      return startup;
+    }
+
+    private static void awaitReady(String bootstrapServers, Deadline deadline)
+        throws ExecutionException, InterruptedException, TimeoutException {
+      long remainingMs = deadline.remainingMillis();
+      try (Admin admin = Admin.create(clientConfig(bootstrapServers))) {
+        // The admin client retries internally until the broker answers or the timeout expires.
+        admin
+            .describeCluster(new DescribeClusterOptions().timeoutMs((int) remainingMs))
+            .nodes()
+            .get(remainingMs, TimeUnit.MILLISECONDS);
+      }
+    }
+
+    private static Path createTempDir() {
+      try {
+        return Files.createTempDirectory("sieve-kafka-");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /** Distinct ports free right now on 127.0.0.1; the broker binds them moments later. */
+    private static int[] freePorts(int count) {
+      List<ServerSocket> sockets = new ArrayList<>();
+      try {
+        for (int i = 0; i < count; i++) {
+          sockets.add(new ServerSocket(0, 0, InetAddress.getLoopbackAddress()));
+        }
+        return sockets.stream().mapToInt(ServerSocket::getLocalPort).toArray();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } finally {
+        sockets.forEach(socket -> Utils.closeQuietly(socket, "port probe"));
+      }
+    }
+  }
+}
