@@ -1,5 +1,6 @@
 package dev.sieve.config;
 
+import dev.sieve.embed.local.LocalModelSettings;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -35,9 +36,9 @@ public final class SieveConfig extends AbstractConfig {
   public static final String TOPICS_REPLICATION = "sieve.topics.replication.factor";
 
   public static final String EMBED_PROVIDER = "sieve.embed.provider";
-  public static final String LOCAL_PDF_MAX_PAGES = "sieve.local.pdf.max.pages";
-  public static final String LOCAL_PDF_MAX_BYTES = "sieve.local.pdf.max.bytes";
-  public static final String LOCAL_INTRA_OP_THREADS = "sieve.local.intra.op.threads";
+  public static final String LOCAL_PDF_MAX_PAGES = LocalModelSettings.PDF_MAX_PAGES;
+  public static final String LOCAL_PDF_MAX_BYTES = LocalModelSettings.PDF_MAX_BYTES;
+  public static final String LOCAL_INTRA_OP_THREADS = LocalModelSettings.INTRA_OP_THREADS;
 
   public static final String EVENT_MAX_PARTS = "sieve.event.max.parts";
   public static final String EVENT_MAX_TEXT_CHARS = "sieve.event.max.text.chars";
@@ -89,13 +90,13 @@ public final class SieveConfig extends AbstractConfig {
       .define(EMBED_PROVIDER, Type.STRING, "local", ValidString.in("local"), Importance.HIGH,
           "Embedding provider: 'local' (all-MiniLM-L6-v2 on ONNX Runtime, text only, no network).",
           GROUP_EMBED, 1, ConfigDef.Width.SHORT, "Provider")
-      .define(LOCAL_PDF_MAX_PAGES, Type.INT, 20, Range.between(1, 1_000), Importance.LOW,
+      .define(LOCAL_PDF_MAX_PAGES, Type.INT, LocalModelSettings.DEFAULTS.pdfMaxPages(), Range.between(1, 1_000), Importance.LOW,
           "Pages of a PDF whose text the local provider embeds.", GROUP_EMBED, 2,
           ConfigDef.Width.SHORT, "PDF pages")
-      .define(LOCAL_PDF_MAX_BYTES, Type.INT, 20 * 1024 * 1024, Range.between(1, Integer.MAX_VALUE),
+      .define(LOCAL_PDF_MAX_BYTES, Type.INT, LocalModelSettings.DEFAULTS.pdfMaxBytes(), Range.between(1, Integer.MAX_VALUE),
           Importance.LOW, "Largest PDF the local provider parses; larger ones go to the DLQ.",
           GROUP_EMBED, 3, ConfigDef.Width.SHORT, "PDF bytes")
-      .define(LOCAL_INTRA_OP_THREADS, Type.INT, 1, Range.between(1, 256), Importance.LOW,
+      .define(LOCAL_INTRA_OP_THREADS, Type.INT, LocalModelSettings.DEFAULTS.intraOpThreads(), Range.between(1, 256), Importance.LOW,
           "ONNX Runtime intra-op threads per inference; scale with num.stream.threads instead "
               + "where possible.", GROUP_EMBED, 4, ConfigDef.Width.SHORT, "Intra-op threads")
 
@@ -118,9 +119,10 @@ public final class SieveConfig extends AbstractConfig {
   static final Map<String, Object> STREAMS_DEFAULTS = Map.of(
       StreamsConfig.APPLICATION_ID_CONFIG, "sieve",
       StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2,
-      // Kafka Streams 4.4 warns at every start unless this is set, plainly and for the consumer.
-      StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "false",
-      StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), "false");
+      // Kafka Streams 4.4 warns at every start unless this is set, plainly and for the consumer
+      // (it will be the default in Kafka 5.0).
+      StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true",
+      StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG), "true");
 
   private final Map<String, Object> passthrough;
 
@@ -209,7 +211,9 @@ public final class SieveConfig extends AbstractConfig {
   public static String markdownTable() {
     StringBuilder table = new StringBuilder("| setting | type | default | valid values | description |\n"
         + "| --- | --- | --- | --- | --- |\n");
-    for (ConfigDef.ConfigKey key : DEFINITION.sortedConfigs()) {
+    var keys = new java.util.ArrayList<>(DEFINITION.configKeys().values());
+    keys.sort(java.util.Comparator.comparing((ConfigDef.ConfigKey k) -> k.name));
+    for (ConfigDef.ConfigKey key : keys) {
       String dflt = !key.hasDefault() ? "(required)"
           : key.defaultValue == null ? "" : "`" + ConfigDef.convertToString(key.defaultValue, key.type) + "`";
       table.append("| `").append(key.name).append("` | ").append(key.type.name().toLowerCase())

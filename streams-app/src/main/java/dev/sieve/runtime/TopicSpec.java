@@ -3,6 +3,7 @@ package dev.sieve.runtime;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.apache.kafka.clients.admin.NewTopic;
 
 /**
@@ -12,13 +13,18 @@ import org.apache.kafka.clients.admin.NewTopic;
 public record TopicSpec(
     String name, int partitions, short replicationFactor, Map<String, String> config) {
 
+  /** Replication factor meaning "the broker's default.replication.factor". */
+  public static final short BROKER_DEFAULT_REPLICATION = -1;
+
+
   public TopicSpec {
     Objects.requireNonNull(name, "name");
     if (partitions < 1) {
       throw new IllegalArgumentException("topic " + name + ": partitions must be >= 1");
     }
-    if (replicationFactor < 1) {
-      throw new IllegalArgumentException("topic " + name + ": replication factor must be >= 1");
+    if (replicationFactor < 1 && replicationFactor != BROKER_DEFAULT_REPLICATION) {
+      throw new IllegalArgumentException("topic " + name
+          + ": replication factor must be >= 1, or -1 for the broker's default");
     }
     config = Map.copyOf(config);
   }
@@ -46,6 +52,8 @@ public record TopicSpec(
   }
 
   NewTopic toNewTopic() {
-    return new NewTopic(name, partitions, replicationFactor).configs(config);
+    Optional<Short> replication = replicationFactor == BROKER_DEFAULT_REPLICATION
+        ? Optional.empty() : Optional.of(replicationFactor);
+    return new NewTopic(name, Optional.of(partitions), replication).configs(config);
   }
 }

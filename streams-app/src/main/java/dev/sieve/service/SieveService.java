@@ -3,8 +3,8 @@ package dev.sieve.service;
 import dev.sieve.config.SieveConfig;
 import dev.sieve.embed.EmbeddingProvider;
 import dev.sieve.embed.EventEmbedder;
-import dev.sieve.embed.LocalEmbeddingProvider;
-import dev.sieve.embed.LocalModelSettings;
+import dev.sieve.embed.local.LocalEmbeddingProvider;
+import dev.sieve.embed.local.LocalModelSettings;
 import dev.sieve.runtime.TopicProvisioner;
 import dev.sieve.runtime.TopicSpec;
 import dev.sieve.serde.SchemaRegistryUnavailableException;
@@ -69,7 +69,7 @@ public final class SieveService implements AutoCloseable {
     if (!"local".equals(name)) {
       throw new IllegalArgumentException("unknown provider " + name);
     }
-    return new LocalEmbeddingProvider(LocalModelSettings.from(config));
+    return new LocalEmbeddingProvider(LocalModelSettings.from(config.values()));
   }
 
   /** Creates the topics when {@code sieve.topics.create} is set, then starts processing. */
@@ -133,7 +133,7 @@ public final class SieveService implements AutoCloseable {
     var adminProps = config.streamsProperties();
     adminProps.keySet().removeIf(k -> !AdminClientConfig.configNames().contains(k.toString()));
     try (Admin admin = Admin.create(adminProps)) {
-      new TopicProvisioner(admin).ensure(topics);
+      new TopicProvisioner(admin, Duration.ofSeconds(60)).provision(topics);
     }
   }
 

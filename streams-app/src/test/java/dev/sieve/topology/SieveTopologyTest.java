@@ -10,8 +10,8 @@ import dev.sieve.config.SieveConfig;
 import dev.sieve.deadletter.DeadLetterHeaders;
 import dev.sieve.embed.EmbeddingProvider;
 import dev.sieve.embed.EventEmbedder;
-import dev.sieve.embed.LocalEmbeddingProvider;
-import dev.sieve.embed.LocalModelSettings;
+import dev.sieve.embed.local.LocalEmbeddingProvider;
+import dev.sieve.embed.local.LocalModelSettings;
 import dev.sieve.validate.EventLimits;
 import dev.sieve.validate.EventValidator;
 import java.nio.ByteBuffer;
@@ -120,7 +120,7 @@ class SieveTopologyTest {
 
   @Test
   void anEmptyRecordIsDeadLettered() {
-    events.pipeInput("k".getBytes(StandardCharsets.UTF_8), null);
+    events.pipeInput("k".getBytes(StandardCharsets.UTF_8), (byte[]) null);
     assertThat(header(deadLetters.readRecord(), DeadLetterHeaders.REASON)).isEqualTo("empty-record");
   }
 
