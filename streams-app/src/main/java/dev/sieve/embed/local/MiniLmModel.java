@@ -55,6 +55,8 @@ final class MiniLmModel implements AutoCloseable {
       tokenizer.close();
       throw new IllegalStateException("cannot load the local model " + modelResource, e);
     }
+    // ONNX Runtime allocates and plans on its first run; pay that here, not on the first event.
+    embed("warm-up");
   }
 
   /** The vector of {@code text}; {@code truncated} when it had more than {@value #MAX_TOKENS} word pieces. */
