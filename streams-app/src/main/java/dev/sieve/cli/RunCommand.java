@@ -4,8 +4,9 @@ import dev.sieve.config.SieveConfig;
 import dev.sieve.service.SieveService;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.common.config.ConfigException;
-import org.apache.kafka.streams.KafkaStreams;
+import org.apache.logging.log4j.LogManager;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
@@ -26,11 +27,23 @@ final class RunCommand implements Callable<Integer> {
           + "KAFKA_BOOTSTRAP_SERVERS or the config file); sieve demo runs without a cluster");
     }
     SieveService service = new SieveService(config);
-    Thread shutdown = new Thread(service::close, "sieve-shutdown");
+    AtomicBoolean signalled = new AtomicBoolean();
+    Thread shutdown = new Thread(() -> {
+      signalled.set(true);
+      service.close();
+      LogManager.shutdown();
+    }, "sieve-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
     service.start();
     service.awaitStop();
-    // A clean stop comes from the shutdown hook; ERROR means the instance gave up.
-    return service.state() == KafkaStreams.State.ERROR ? 1 : 0;
+    if (signalled.get()) {
+      // Stopped by SIGTERM/Ctrl-C: let the hook finish committing and logging.
+      shutdown.join();
+      return 0;
+    }
+    // The instance gave up on its own (fatal error): clean up here, not in the hook.
+    Runtime.getRuntime().removeShutdownHook(shutdown);
+    service.close();
+    return 1;
   }
 }

@@ -1,5 +1,6 @@
 package dev.sieve.cli;
 
+import org.apache.logging.log4j.LogManager;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +14,10 @@ import picocli.CommandLine.Command;
 public final class SieveCommand {
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int exit = commandLine().execute(args);
+    // Log4j's own shutdown hook is off (see log4j2.xml), so flush and stop logging here.
+    LogManager.shutdown();
+    System.exit(exit);
   }
 
   static CommandLine commandLine() {

@@ -37,7 +37,8 @@ final class DemoReport {
     Map<String, String> firstWithHash = new HashMap<>();
 
     int idWidth = Math.max(5, records.stream().mapToInt(r -> r.id().length()).max().orElse(5));
-    String row = "%-" + idWidth + "s  %-18s  %s%n";
+    int topicWidth = Math.max(topics.embeddings().name().length(), topics.deadLetters().name().length());
+    String row = "%-" + idWidth + "s  %-" + topicWidth + "s  %s%n";
     out.println();
     out.printf(row, "EVENT", "TOPIC", "RESULT");
     for (DemoRecord record : records) {
@@ -56,8 +57,9 @@ final class DemoReport {
     results.forEach(r -> counts.merge(r.topic(), 1, Integer::sum));
     out.println();
     out.println("Records per topic:");
-    out.printf("  %-20s %d%n", topics.events().name() + " (in)", records.size());
-    counts.forEach((topic, n) -> out.printf("  %-20s %d%n", topic, n));
+    String count = "  %-" + (Math.max(topicWidth, topics.events().name().length() + 5) + 1) + "s %d%n";
+    out.printf(count, topics.events().name() + " (in)", records.size());
+    counts.forEach((topic, n) -> out.printf(count, topic, n));
 
     long firstResult = results.stream().mapToLong(DemoResult::receivedNanos).min().orElse(timing.finished());
     long lastResult = results.stream().mapToLong(DemoResult::receivedNanos).max().orElse(timing.finished());

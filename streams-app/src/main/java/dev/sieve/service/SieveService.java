@@ -121,6 +121,7 @@ public final class SieveService implements AutoCloseable {
     }
     provider.close();
     stopped.countDown();
+    log.info("Sieve stopped");
   }
 
   private void createTopics() {
