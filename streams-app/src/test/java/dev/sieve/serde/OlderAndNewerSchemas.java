@@ -55,6 +55,18 @@ final class OlderAndNewerSchemas {
     return event.build();
   }
 
+  /** What {@link #textEvent} reads as with the current schema, where the defaults fill the gaps. */
+  static MediaEvent textEventAsCurrent() {
+    return MediaEvent.newBuilder()
+        .setId("evt-0")
+        .setOccurredAt(SampleRecords.OCCURRED_AT)
+        .setSource("legacy-uploader")
+        .setScope(null)
+        .setParts(List.of(MediaPart.newBuilder().setText("hello").build()))
+        .setAttributes(Map.of())
+        .build();
+  }
+
   private static Schema record(List<Field> fields) {
     Schema current = MediaEvent.getClassSchema();
     Schema schema = Schema.createRecord(current.getName(), current.getDoc(), current.getNamespace(), false);

@@ -27,14 +27,7 @@ class SchemaResolutionTest {
     MediaEvent read = deserializer.deserialize("media.events",
         HandEncoded.confluentBytes(id, older, OlderAndNewerSchemas.textEvent(older)));
 
-    assertThat(read).isEqualTo(MediaEvent.newBuilder()
-        .setId("evt-0")
-        .setOccurredAt(SampleRecords.OCCURRED_AT)
-        .setSource("legacy-uploader")
-        .setScope(null)
-        .setParts(List.of(MediaPart.newBuilder().setText("hello").build()))
-        .setAttributes(Map.of())
-        .build());
+    assertThat(read).isEqualTo(OlderAndNewerSchemas.textEventAsCurrent());
   }
 
   @Test
