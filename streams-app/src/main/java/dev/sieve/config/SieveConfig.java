@@ -1,6 +1,8 @@
 package dev.sieve.config;
 
+import dev.sieve.embed.gemini.GeminiSettings;
 import dev.sieve.embed.local.LocalModelSettings;
+import dev.sieve.embed.resolve.FetchPolicy;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -53,6 +55,8 @@ public final class SieveConfig extends AbstractConfig {
   private static final String GROUP_TOPICS = "Topics";
   private static final String GROUP_EMBED = "Embedding";
   private static final String GROUP_EVENTS = "Event limits";
+  private static final String GROUP_GEMINI = "Gemini";
+  private static final String GROUP_FETCH = "Content fetching";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(REGISTRY_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new NonBlank(), Importance.HIGH,
@@ -87,8 +91,9 @@ public final class SieveConfig extends AbstractConfig {
           "Replication factor of topics Sieve creates; -1 = the broker's default.", GROUP_TOPICS, 6,
           ConfigDef.Width.SHORT, "Replication factor")
 
-      .define(EMBED_PROVIDER, Type.STRING, "local", ValidString.in("local"), Importance.HIGH,
-          "Embedding provider: 'local' (all-MiniLM-L6-v2 on ONNX Runtime, text only, no network).",
+      .define(EMBED_PROVIDER, Type.STRING, "local", ValidString.in("local", "gemini"), Importance.HIGH,
+          "Embedding provider: 'local' (all-MiniLM-L6-v2 on ONNX Runtime, text only, no network) "
+              + "or 'gemini' (Gemini Embedding 2, multimodal; see sieve.gemini.*).",
           GROUP_EMBED, 1, ConfigDef.Width.SHORT, "Provider")
       .define(LOCAL_PDF_MAX_PAGES, Type.INT, LocalModelSettings.DEFAULTS.pdfMaxPages(), Range.between(1, 1_000), Importance.LOW,
           "Pages of a PDF whose text the local provider embeds.", GROUP_EMBED, 2,
@@ -99,6 +104,68 @@ public final class SieveConfig extends AbstractConfig {
       .define(LOCAL_INTRA_OP_THREADS, Type.INT, LocalModelSettings.DEFAULTS.intraOpThreads(), Range.between(1, 256), Importance.LOW,
           "ONNX Runtime intra-op threads per inference; scale with num.stream.threads instead "
               + "where possible.", GROUP_EMBED, 4, ConfigDef.Width.SHORT, "Intra-op threads")
+
+      .define(GeminiSettings.MODEL, Type.STRING, GeminiSettings.DEFAULT_MODEL, new NonBlank(), Importance.MEDIUM,
+          "Gemini embedding model id.", GROUP_GEMINI, 1, ConfigDef.Width.MEDIUM, "Model")
+      .define(GeminiSettings.DIMENSIONS, Type.INT, GeminiSettings.DEFAULT_DIMENSIONS,
+          Range.between(GeminiSettings.MIN_DIMENSIONS, GeminiSettings.MAX_DIMENSIONS), Importance.MEDIUM,
+          "Output dimensionality (Matryoshka; 768, 1536 and 3072 are recommended). Part of the model space.",
+          GROUP_GEMINI, 2, ConfigDef.Width.SHORT, "Dimensions")
+      .define(GeminiSettings.API_KEY, Type.PASSWORD, null, Importance.HIGH,
+          "Gemini API key; when unset, the environment variable GEMINI_API_KEY, else GOOGLE_API_KEY. "
+              + "Not needed with Vertex AI.", GROUP_GEMINI, 3, ConfigDef.Width.MEDIUM, "API key")
+      .define(GeminiSettings.VERTEX_PROJECT, Type.STRING, null, Importance.MEDIUM,
+          "Google Cloud project: when set, Vertex AI is used with Application Default Credentials "
+              + "instead of an API key.", GROUP_GEMINI, 4, ConfigDef.Width.MEDIUM, "Vertex project")
+      .define(GeminiSettings.VERTEX_LOCATION, Type.STRING, GeminiSettings.DEFAULT_VERTEX_LOCATION, new NonBlank(),
+          Importance.LOW, "Vertex AI location.", GROUP_GEMINI, 5, ConfigDef.Width.SHORT, "Vertex location")
+      .define(GeminiSettings.BASE_URL, Type.STRING, null, Importance.LOW,
+          "Base URL of the API instead of Google's (e.g. the emulator of the benchmark).",
+          GROUP_GEMINI, 6, ConfigDef.Width.LONG, "Base URL")
+      .define(GeminiSettings.INSTRUCTION, Type.STRING, GeminiSettings.DEFAULT_INSTRUCTION, new NonBlank(),
+          Importance.MEDIUM, "Task instruction folded into the text (the model ignores taskType): {content} "
+              + "is replaced by the content's text, {title} (optional) by its title. Used for events and "
+              + "label examples alike; part of the model space.", GROUP_GEMINI, 7, ConfigDef.Width.LONG, "Instruction")
+      .define(GeminiSettings.REQUEST_TIMEOUT_MS, Type.INT, GeminiSettings.DEFAULT_REQUEST_TIMEOUT_MS,
+          Range.between(1, Integer.MAX_VALUE), Importance.LOW, "Time limit of one request.", GROUP_GEMINI, 8,
+          ConfigDef.Width.SHORT, "Request timeout")
+      .define(GeminiSettings.MAX_BATCH_SIZE, Type.INT, GeminiSettings.DEFAULT_MAX_BATCH_SIZE,
+          Range.between(1, GeminiSettings.MAX_BATCH_LIMIT), Importance.LOW,
+          "Most contents embedded by one call.", GROUP_GEMINI, 9, ConfigDef.Width.SHORT, "Batch size")
+      .define(GeminiSettings.MAX_CONCURRENT_REQUESTS, Type.INT, GeminiSettings.DEFAULT_MAX_CONCURRENT_REQUESTS,
+          Range.between(1, 1_000), Importance.LOW, "Requests one call sends at once (contents with media "
+              + "are one request each).", GROUP_GEMINI, 10, ConfigDef.Width.SHORT, "Concurrent requests")
+      .define(GeminiSettings.REQUESTS_PER_MINUTE, Type.INT, GeminiSettings.DEFAULT_REQUESTS_PER_MINUTE,
+          Range.atLeast(0), Importance.MEDIUM, "Client-side limit of requests started per minute (0 = none); "
+              + "set it to the project's quota.", GROUP_GEMINI, 11, ConfigDef.Width.SHORT, "Requests/min")
+      .define(GeminiSettings.TOKENS_PER_MINUTE, Type.INT, GeminiSettings.DEFAULT_TOKENS_PER_MINUTE,
+          Range.atLeast(0), Importance.MEDIUM, "Client-side limit of estimated tokens per minute (0 = none); "
+              + "text counts UTF-8 bytes / 3, each media part 258.", GROUP_GEMINI, 12, ConfigDef.Width.SHORT, "Tokens/min")
+      .define(GeminiSettings.RETRY_ATTEMPTS, Type.INT, GeminiSettings.DEFAULT_RETRY_ATTEMPTS,
+          Range.between(1, 100), Importance.LOW, "Attempts per request (the first included) on 408, 429, 5xx, "
+              + "time-outs and malformed answers.", GROUP_GEMINI, 13, ConfigDef.Width.SHORT, "Attempts")
+      .define(GeminiSettings.RETRY_INITIAL_BACKOFF_MS, Type.INT, GeminiSettings.DEFAULT_RETRY_INITIAL_BACKOFF_MS,
+          Range.between(1, Integer.MAX_VALUE), Importance.LOW, "First back-off; doubles each retry, with jitter.",
+          GROUP_GEMINI, 14, ConfigDef.Width.SHORT, "Initial back-off")
+      .define(GeminiSettings.RETRY_MAX_BACKOFF_MS, Type.INT, GeminiSettings.DEFAULT_RETRY_MAX_BACKOFF_MS,
+          Range.between(1, Integer.MAX_VALUE), Importance.LOW, "Longest back-off; a server asking to wait longer "
+              + "makes the call fail at once as unavailable.", GROUP_GEMINI, 15, ConfigDef.Width.SHORT, "Max back-off")
+
+      .define(FetchPolicy.ALLOWED_HOSTS, Type.LIST, "", Importance.MEDIUM,
+          "Hosts whose http(s) URIs Sieve fetches itself (exact, or *.example.com); empty = none.",
+          GROUP_FETCH, 1, ConfigDef.Width.LONG, "Allowed hosts")
+      .define(FetchPolicy.MAX_BYTES, Type.INT, FetchPolicy.DEFAULT_MAX_BYTES, Range.between(1, Integer.MAX_VALUE),
+          Importance.LOW, "Largest body fetched; larger goes to the DLQ as uri-too-large.", GROUP_FETCH, 2,
+          ConfigDef.Width.SHORT, "Max bytes")
+      .define(FetchPolicy.TIMEOUT_MS, Type.INT, FetchPolicy.DEFAULT_TIMEOUT_MS, Range.between(1, Integer.MAX_VALUE),
+          Importance.LOW, "Time limit of one fetch, redirects and body included.", GROUP_FETCH, 3,
+          ConfigDef.Width.SHORT, "Timeout")
+      .define(FetchPolicy.ALLOW_PRIVATE_ADDRESSES, Type.BOOLEAN, false, Importance.LOW,
+          "Also fetch from loopback, link-local, private and other non-public addresses (off: SSRF guard).",
+          GROUP_FETCH, 4, ConfigDef.Width.SHORT, "Private addresses")
+      .define(FetchPolicy.MAX_REDIRECTS, Type.INT, FetchPolicy.DEFAULT_MAX_REDIRECTS, Range.between(0, 20),
+          Importance.LOW, "Redirects followed; each target is checked like the first URI.", GROUP_FETCH, 5,
+          ConfigDef.Width.SHORT, "Redirects")
 
       .define(EVENT_MAX_PARTS, Type.INT, 32, Range.between(1, 10_000), Importance.MEDIUM,
           "Most parts an event may have; more goes to the DLQ as too-many-parts.", GROUP_EVENTS, 1,

@@ -3,8 +3,11 @@ package dev.sieve.service;
 import dev.sieve.config.SieveConfig;
 import dev.sieve.embed.EmbeddingProvider;
 import dev.sieve.embed.EventEmbedder;
+import dev.sieve.embed.gemini.GeminiEmbeddingProvider;
+import dev.sieve.embed.gemini.GeminiSettings;
 import dev.sieve.embed.local.LocalEmbeddingProvider;
 import dev.sieve.embed.local.LocalModelSettings;
+import dev.sieve.embed.resolve.FetchPolicy;
 import dev.sieve.runtime.TopicProvisioner;
 import dev.sieve.runtime.TopicSpec;
 import dev.sieve.serde.SchemaRegistryUnavailableException;
@@ -66,10 +69,12 @@ public final class SieveService implements AutoCloseable {
   /** The provider named by {@code sieve.embed.provider}. */
   public static EmbeddingProvider createProvider(SieveConfig config) {
     String name = config.getString(SieveConfig.EMBED_PROVIDER);
-    if (!"local".equals(name)) {
-      throw new IllegalArgumentException("unknown provider " + name);
-    }
-    return new LocalEmbeddingProvider(LocalModelSettings.from(config.values()));
+    return switch (name) {
+      case "local" -> new LocalEmbeddingProvider(LocalModelSettings.from(config.values()));
+      case GeminiEmbeddingProvider.PROVIDER -> new GeminiEmbeddingProvider(
+          GeminiSettings.from(config.values(), System.getenv()), FetchPolicy.from(config.values()));
+      default -> throw new IllegalArgumentException("unknown provider " + name);
+    };
   }
 
   /** Creates the topics when {@code sieve.topics.create} is set, then starts processing. */

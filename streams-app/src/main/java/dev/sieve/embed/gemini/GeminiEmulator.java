@@ -1,0 +1,378 @@
+package dev.sieve.embed.gemini;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A local stand-in for the Gemini API's embedding endpoints, on 127.0.0.1, for tests and
+ * benchmarks. It serves the REST contract the Google GenAI SDK speaks with an API key:
+ * {@code POST /{version}/models/{model}:batchEmbedContents} and {@code :embedContent}, the key in
+ * header {@code x-goog-api-key}, answers {@code {"embeddings":[{"values":[...]}]}} (one per request
+ * entry, in order) and errors as Google writes them: {@code {"error":{"code":429,"message":"...",
+ * "status":"RESOURCE_EXHAUSTED"}}}.
+ *
+ * <p>Vectors are deterministic: a 3,072-dimension unit vector drawn from a random generator seeded
+ * with the SHA-256 of the entry's {@code content} JSON, cut to the requested {@code
+ * outputDimensionality} without re-normalising (as the real model does for Matryoshka sizes).
+ * Equal content gives equal vectors; similar content does <em>not</em> give similar vectors.
+ *
+ * <p>Behaviour can be programmed: latency, scripted {@linkplain Fault faults} for the next
+ * requests (error storms with {@code Retry-After}, slow answers, malformed answers), stop and
+ * start on the same port (provider unreachable), and it records every request's arrival time and
+ * the last request in full.
+ */
+public final class GeminiEmulator implements AutoCloseable {
+
+  /** Dimensions of the full vector; smaller outputs are its prefix. */
+  public static final int FULL_DIMENSIONS = 3072;
+
+  private static final Pattern PATH = Pattern.compile("/([^/]+)/models/([^/:]+):(batchEmbedContents|embedContent)");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** What the emulator does to one request instead of (or before) answering it normally. */
+  public sealed interface Fault {
+    /** An error answer in Google's format, with a {@code Retry-After} header when given. */
+    static Fault status(int code, Duration retryAfter) {
+      return new Status(code, retryAfter);
+    }
+
+    /** Waits this long, then answers normally (slow or hanging provider). */
+    static Fault delay(Duration delay) {
+      return new Delay(delay);
+    }
+
+    /** A 200 answer that is wrong in the given way. */
+    static Fault malformed(Malformation kind) {
+      return new Malformed(kind);
+    }
+  }
+
+  record Status(int code, Duration retryAfter) implements Fault {}
+
+  record Delay(Duration delay) implements Fault {}
+
+  record Malformed(Malformation kind) implements Fault {}
+
+  /** Ways a 200 answer can be wrong. */
+  public enum Malformation {
+    /** One embedding fewer than request entries. */
+    WRONG_COUNT,
+    /** A NaN in the first vector. */
+    NAN,
+    /** The first vector one value short. */
+    WRONG_DIMENSION,
+    /** No {@code embeddings} at all. */
+    EMPTY
+  }
+
+  /** One request as received: path, headers (names in lower case) and body. */
+  public record RecordedRequest(String path, Map<String, String> headers, String body) {
+    public JsonNode json() {
+      try {
+        return JSON.readTree(body);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+
+  private final String apiKey;
+  private final Deque<Fault> faults = new ArrayDeque<>();
+  private final List<Long> arrivals = new ArrayList<>();
+  private final AtomicLong embeddings = new AtomicLong();
+  private volatile Duration minLatency = Duration.ZERO;
+  private volatile Duration maxLatency = Duration.ZERO;
+  private RecordedRequest last;
+  private int port;
+  private HttpServer server;
+  private ExecutorService handlers;
+
+  /**
+   * Starts on a free port of 127.0.0.1.
+   *
+   * @param apiKey the only key accepted; requests without it get a 400 as from Google
+   */
+  public GeminiEmulator(String apiKey) {
+    this.apiKey = apiKey;
+    start();
+  }
+
+  /** For {@code HttpOptions.baseUrl}: {@code http://127.0.0.1:PORT}. */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port;
+  }
+
+  /** Every answer waits this long first. */
+  public GeminiEmulator latency(Duration latency) {
+    return latency(latency, latency);
+  }
+
+  /** Every answer waits a uniformly random time between these first. */
+  public GeminiEmulator latency(Duration min, Duration max) {
+    this.minLatency = min;
+    this.maxLatency = max;
+    return this;
+  }
+
+  /** The next {@code times} requests meet this fault (after any already scripted). */
+  public synchronized GeminiEmulator next(int times, Fault fault) {
+    for (int i = 0; i < times; i++) {
+      faults.add(fault);
+    }
+    return this;
+  }
+
+  /** Connections are refused until {@link #start()}. */
+  public synchronized void stop() {
+    if (server != null) {
+      server.stop(0);
+      handlers.shutdownNow();
+      server = null;
+    }
+  }
+
+  /** Listens again, on the same port once one was chosen. */
+  public synchronized void start() {
+    if (server != null) {
+      return;
+    }
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    port = server.getAddress().getPort();
+    // One thread per request in flight: answers sleep to emulate latency.
+    handlers = Executors.newCachedThreadPool(runnable -> {
+      Thread thread = new Thread(runnable, "gemini-emulator");
+      thread.setDaemon(true);
+      return thread;
+    });
+    server.setExecutor(handlers);
+    server.createContext("/", this::handle);
+    server.start();
+  }
+
+  /** Requests received so far (answered or not). */
+  public synchronized int requestCount() {
+    return arrivals.size();
+  }
+
+  /** {@link System#nanoTime()} at the arrival of each request, in order. */
+  public synchronized List<Long> arrivalNanos() {
+    return List.copyOf(arrivals);
+  }
+
+  /** Embeddings answered so far. */
+  public long embeddingCount() {
+    return embeddings.get();
+  }
+
+  /** The last request received, or null. */
+  public synchronized RecordedRequest lastRequest() {
+    return last;
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+      Map<String, String> headers = new TreeMap<>();
+      exchange.getRequestHeaders().forEach((name, values) ->
+          headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
+      Fault fault;
+      synchronized (this) {
+        arrivals.add(System.nanoTime());
+        last = new RecordedRequest(exchange.getRequestURI().getRawPath(), headers, body);
+        fault = faults.poll();
+      }
+      sleep(latency());
+      if (fault instanceof Delay delay) {
+        sleep(delay.delay());
+      }
+      if (fault instanceof Status status) {
+        if (status.retryAfter() != null) {
+          exchange.getResponseHeaders().add("Retry-After", String.valueOf(status.retryAfter().toSeconds()));
+        }
+        // Google states the delay in the message (and RetryInfo) too: the SDK hides headers.
+        error(exchange, status.code(), status.retryAfter() == null ? "emulated failure"
+            : "emulated failure. Please retry in " + status.retryAfter().toMillis() / 1000.0 + "s.");
+        return;
+      }
+      answer(exchange, headers, body, fault instanceof Malformed malformed ? malformed.kind() : null);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void answer(HttpExchange exchange, Map<String, String> headers, String body, Malformation malformation)
+      throws IOException {
+    Matcher path = PATH.matcher(exchange.getRequestURI().getRawPath());
+    if (!"POST".equals(exchange.getRequestMethod()) || !path.matches()) {
+      error(exchange, 404, "Method not found.");
+      return;
+    }
+    if (apiKey != null && !apiKey.equals(headers.get("x-goog-api-key"))) {
+      error(exchange, 400, "API key not valid. Please pass a valid API key.");
+      return;
+    }
+    JsonNode request;
+    try {
+      request = JSON.readTree(body);
+    } catch (IOException e) {
+      error(exchange, 400, "Invalid JSON payload received.");
+      return;
+    }
+    String model = "models/" + path.group(2);
+    boolean batch = path.group(3).equals("batchEmbedContents");
+    List<JsonNode> entries = new ArrayList<>();
+    if (batch) {
+      request.path("requests").forEach(entries::add);
+    } else {
+      entries.add(request);
+    }
+    if (entries.isEmpty()) {
+      error(exchange, 400, "* BatchEmbedContentsRequest.requests: contents is not specified");
+      return;
+    }
+    List<float[]> vectors = new ArrayList<>();
+    for (int i = 0; i < entries.size(); i++) {
+      JsonNode entry = entries.get(i);
+      if (batch && !model.equals(entry.path("model").asText())) {
+        error(exchange, 400, "* BatchEmbedContentsRequest.requests[" + i + "].model: the model must be "
+            + model + ", was '" + entry.path("model").asText() + "'");
+        return;
+      }
+      int dims = entry.path("outputDimensionality").asInt(FULL_DIMENSIONS);
+      if (dims < 128 || dims > FULL_DIMENSIONS) {
+        error(exchange, 400, "* outputDimensionality must be between 128 and 3072, was " + dims);
+        return;
+      }
+      if (!entry.path("content").path("parts").isArray() || entry.path("content").path("parts").isEmpty()) {
+        error(exchange, 400, "* requests[" + i + "].content.parts: contents is not specified");
+        return;
+      }
+      vectors.add(vectorOf(entry.path("content"), dims));
+    }
+    ObjectNode response = JSON.createObjectNode();
+    if (malformation != Malformation.EMPTY) {
+      int count = malformation == Malformation.WRONG_COUNT ? vectors.size() - 1 : vectors.size();
+      ArrayNode list = JSON.createArrayNode();
+      for (int i = 0; i < count; i++) {
+        float[] vector = vectors.get(i);
+        int length = i == 0 && malformation == Malformation.WRONG_DIMENSION ? vector.length - 1 : vector.length;
+        ArrayNode values = JSON.createArrayNode();
+        for (int d = 0; d < length; d++) {
+          values.add(i == 0 && d == 0 && malformation == Malformation.NAN ? Float.NaN : vector[d]);
+        }
+        list.addObject().set("values", values);
+      }
+      if (batch) {
+        response.set("embeddings", list);
+      } else if (!list.isEmpty()) {
+        response.set("embedding", list.get(0));
+      }
+      embeddings.addAndGet(count);
+    }
+    send(exchange, 200, JSON.writeValueAsBytes(response));
+  }
+
+  /** Google's error body: {@code {"error":{"code":..,"message":..,"status":..}}}. */
+  private static void error(HttpExchange exchange, int code, String message) throws IOException {
+    ObjectNode error = JSON.createObjectNode();
+    error.putObject("error").put("code", code).put("message", message).put("status", statusName(code));
+    send(exchange, code, JSON.writeValueAsBytes(error));
+  }
+
+  private static void send(HttpExchange exchange, int code, byte[] body) throws IOException {
+    exchange.getResponseHeaders().add("Content-Type", "application/json; charset=UTF-8");
+    exchange.sendResponseHeaders(code, body.length);
+    exchange.getResponseBody().write(body);
+  }
+
+  static String statusName(int code) {
+    return switch (code) {
+      case 400 -> "INVALID_ARGUMENT";
+      case 401 -> "UNAUTHENTICATED";
+      case 403 -> "PERMISSION_DENIED";
+      case 404 -> "NOT_FOUND";
+      case 429 -> "RESOURCE_EXHAUSTED";
+      case 500 -> "INTERNAL";
+      case 503 -> "UNAVAILABLE";
+      case 504 -> "DEADLINE_EXCEEDED";
+      default -> "UNKNOWN";
+    };
+  }
+
+  /** The deterministic vector of a content: see the class comment. */
+  static float[] vectorOf(JsonNode content, int dimensions) {
+    byte[] digest = sha256(content.toString().getBytes(StandardCharsets.UTF_8));
+    long seed = 0;
+    for (int i = 0; i < Long.BYTES; i++) {
+      seed = (seed << 8) | (digest[i] & 0xff);
+    }
+    SplittableRandom random = new SplittableRandom(seed);
+    double[] full = new double[FULL_DIMENSIONS];
+    double norm = 0;
+    for (int d = 0; d < FULL_DIMENSIONS; d++) {
+      full[d] = random.nextGaussian();
+      norm += full[d] * full[d];
+    }
+    norm = Math.sqrt(norm);
+    float[] vector = new float[dimensions];
+    for (int d = 0; d < dimensions; d++) {
+      vector[d] = (float) (full[d] / norm);
+    }
+    return vector;
+  }
+
+  private Duration latency() {
+    long min = minLatency.toNanos();
+    long max = maxLatency.toNanos();
+    return Duration.ofNanos(max <= min ? min : ThreadLocalRandom.current().nextLong(min, max + 1));
+  }
+
+  private static void sleep(Duration duration) throws InterruptedException {
+    if (!duration.isZero()) {
+      Thread.sleep(duration.toMillis(), duration.toNanosPart() % 1_000_000);
+    }
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime provides SHA-256", e);
+    }
+  }
+}
