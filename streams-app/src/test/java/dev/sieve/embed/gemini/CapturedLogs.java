@@ -1,0 +1,89 @@
+package dev.sieve.embed.gemini;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LogEvent;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.AbstractAppender;
+import org.apache.logging.log4j.core.config.Configuration;
+import org.apache.logging.log4j.core.config.LoggerConfig;
+import org.apache.logging.log4j.core.config.Property;
+
+/**
+ * Everything logged while it is open, at every level: through Log4j (Sieve, via SLF4J) and
+ * java.util.logging (Google's libraries, OkHttp), with stack traces.
+ */
+final class CapturedLogs implements AutoCloseable {
+
+  private final List<String> lines = new ArrayList<>();
+  private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
+  private final AbstractAppender appender;
+  private final Handler handler;
+  private final java.util.logging.Level julLevel;
+  private final Level rootLevel;
+  private final Level sieveLevel;
+
+  CapturedLogs() {
+    appender = new AbstractAppender("captured", null, null, true, Property.EMPTY_ARRAY) {
+      @Override
+      public void append(LogEvent event) {
+        add(event.getMessage().getFormattedMessage(), event.getThrown());
+      }
+    };
+    appender.start();
+    Configuration config = context.getConfiguration();
+    LoggerConfig root = config.getRootLogger();
+    LoggerConfig sieve = config.getLoggerConfig("dev.sieve");
+    rootLevel = root.getLevel();
+    sieveLevel = sieve.getLevel();
+    root.addAppender(appender, Level.ALL, null);
+    root.setLevel(Level.ALL);
+    sieve.setLevel(Level.ALL);
+    context.updateLoggers();
+    handler = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        add(String.valueOf(record.getMessage()), record.getThrown());
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    handler.setLevel(java.util.logging.Level.ALL);
+    java.util.logging.Logger julRoot = java.util.logging.Logger.getLogger("");
+    julLevel = julRoot.getLevel();
+    julRoot.setLevel(java.util.logging.Level.ALL);
+    julRoot.addHandler(handler);
+  }
+
+  private synchronized void add(String message, Throwable thrown) {
+    StringBuilder line = new StringBuilder(message);
+    for (Throwable t = thrown; t != null; t = t.getCause()) {
+      line.append(" | ").append(t);
+    }
+    lines.add(line.toString());
+  }
+
+  synchronized List<String> lines() {
+    return List.copyOf(lines);
+  }
+
+  @Override
+  public void close() {
+    Configuration config = context.getConfiguration();
+    config.getRootLogger().removeAppender("captured");
+    config.getRootLogger().setLevel(rootLevel);
+    config.getLoggerConfig("dev.sieve").setLevel(sieveLevel);
+    context.updateLoggers();
+    java.util.logging.Logger julRoot = java.util.logging.Logger.getLogger("");
+    julRoot.removeHandler(handler);
+    julRoot.setLevel(julLevel);
+  }
+}
