@@ -97,6 +97,25 @@ class SieveConfigTest {
   }
 
   @Test
+  void geminiSettingsAreTypedAndCheckedNamingTheSetting() {
+    SieveConfig config = new ConfigSources().defaults(MINIMAL).flags(Map.of(SieveConfig.EMBED_PROVIDER, "gemini",
+        dev.sieve.embed.gemini.GeminiSettings.API_KEY, "k-secret")).toConfig();
+    var settings = dev.sieve.embed.gemini.GeminiSettings.from(config.values(), Map.of());
+    assertThat(settings.dimensions()).isEqualTo(768);
+    assertThat(settings.model()).isEqualTo("gemini-embedding-2");
+    assertThat(settings.toString()).doesNotContain("k-secret");
+    assertThat(dev.sieve.embed.gemini.GeminiSettings.from(new ConfigSources().defaults(MINIMAL).toConfig().values(),
+        Map.of("GOOGLE_API_KEY", "from-env")).apiKey().value()).isEqualTo("from-env");
+    assertThatThrownBy(() -> dev.sieve.embed.gemini.GeminiSettings.from(
+        new ConfigSources().defaults(MINIMAL).toConfig().values(), Map.of()))
+        .hasMessageContaining(dev.sieve.embed.gemini.GeminiSettings.API_KEY);
+    assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL)
+        .flags(Map.of(dev.sieve.embed.gemini.GeminiSettings.DIMENSIONS, "64")).toConfig())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(dev.sieve.embed.gemini.GeminiSettings.DIMENSIONS);
+  }
+
+  @Test
   void theSettingsReferenceListsEverySetting() {
     String table = SieveConfig.markdownTable();
     SieveConfig.DEFINITION.names().forEach(name -> assertThat(table).contains("`" + name + "`"));
