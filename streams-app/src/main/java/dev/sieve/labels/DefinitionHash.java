@@ -1,6 +1,7 @@
 package dev.sieve.labels;
 
 import dev.sieve.avro.LabelDefinition;
+import dev.sieve.serde.GeneratedAvroClasses;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,6 +18,10 @@ import org.apache.avro.specific.SpecificDatumWriter;
  * {@code labels apply} writes only labels whose hash changed.
  */
 public final class DefinitionHash {
+
+  static {
+    GeneratedAvroClasses.trustInSchemas();
+  }
 
   private DefinitionHash() {}
 

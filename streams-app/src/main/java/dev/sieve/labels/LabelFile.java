@@ -117,14 +117,8 @@ public final class LabelFile {
         Map<String, Integer> firstLine = new HashMap<>();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
           int labelLine = line(parser);
-          LabelDefinition label = label(parser, labelLine);
-          if (label == null) {
-            continue;
-          }
-          Integer first = firstLine.putIfAbsent(label.getId(), labelLine);
-          if (first != null) {
-            problem(labelLine, "label '" + label.getId() + "': duplicate id (first defined at line " + first + ")");
-          } else {
+          LabelDefinition label = label(parser, labelLine, firstLine);
+          if (label != null) {
             labels.add(label);
           }
         }
@@ -133,7 +127,8 @@ public final class LabelFile {
         problem(1, "no 'labels' list");
       }
     } catch (JsonProcessingException e) {
-      problem(e.getLocation() == null ? 0 : e.getLocation().getLineNr(), "not valid YAML: " + e.getOriginalMessage());
+      problem(e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
+          "not valid YAML: " + e.getOriginalMessage().replaceAll("\\s+", " "));
     } catch (IOException e) {
       problem(0, "cannot read: " + e.getMessage());
     }
@@ -141,7 +136,7 @@ public final class LabelFile {
   }
 
   /** One label, or null when it has problems (recorded). */
-  private LabelDefinition label(JsonParser parser, int labelLine) throws IOException {
+  private LabelDefinition label(JsonParser parser, int labelLine, Map<String, Integer> firstLine) throws IOException {
     if (parser.currentToken() != JsonToken.START_OBJECT) {
       problem(labelLine, "each label must be a mapping with at least 'id' and 'kind'");
       parser.skipChildren();
@@ -158,6 +153,10 @@ public final class LabelFile {
     int before = problems.size();
     String id = fields.containsKey("id") ? fields.get("id").node().asText() : "?";
     String where = "label '" + id + "': ";
+    Integer first = id.equals("?") ? null : firstLine.putIfAbsent(id, labelLine);
+    if (first != null) {
+      problem(labelLine, where + "duplicate id (first defined at line " + first + ")");
+    }
     for (var field : fields.entrySet()) {
       if (!LABEL_FIELDS.contains(field.getKey())) {
         problem(field.getValue().line(), where + "unknown field '" + field.getKey() + "' (known: "
