@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KeyValue;
@@ -37,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * {@code sieve.labels.check.interval.ms} the compiler compares them with the compiled centroids
  * this instance sees, and recompiles a label whose centroids are missing, of another definition,
  * or of another model space: that is how a model change (a restart with another provider)
- * recompiles every label. It does so at most once per definition and space in a process, so
- * centroids that have not reached the global store yet are not compiled again and again.
+ * recompiles every label. A label it compiled itself is not compiled again while its centroids are
+ * on their way to the global store (what the store shows is older than that compile), nor after
+ * the compile failed (until the definition changes).
  */
 final class LabelCompileProcessor extends ContextualProcessor<String, byte[], String, Outcome<LabelCentroids>> {
 
@@ -49,7 +51,8 @@ final class LabelCompileProcessor extends ContextualProcessor<String, byte[], St
   private final Deserializer<LabelDefinition> deserializer;
   private final String topic;
   private final LabelEngine labels;
-  private final Map<String, String> compiledHere = new HashMap<>();
+  /** Per label: the definition hash and space last compiled here, and the resulting compiledAt. */
+  private final Map<String, Compiled> compiledHere = new HashMap<>();
   private KeyValueStore<String, byte[]> definitions;
 
   LabelCompileProcessor(Deserializer<LabelDefinition> deserializer, String topic, LabelEngine labels) {
@@ -111,15 +114,17 @@ final class LabelCompileProcessor extends ContextualProcessor<String, byte[], St
   private Outcome<LabelCentroids> compile(LabelDefinition definition, long version, byte[] key, byte[] value) {
     String id = definition.getId();
     String hash = DefinitionHash.of(definition);
-    compiledHere.put(id, tag(hash, labels.compiler().provider().space()));
+    String tag = tag(hash, labels.compiler().provider().space());
     try {
       LabelCentroids centroids = labels.compiler().compile(definition, version);
+      compiledHere.put(id, new Compiled(tag, centroids.getCompiledAt().toEpochMilli()));
       log.info("Label '{}' compiled: {} prototype(s) in {}/{}", id, centroids.getPrototypes().size(),
           centroids.getSpace().getProvider(), centroids.getSpace().getModel());
       return Outcome.accepted(centroids, key, value);
     } catch (InvalidLabelException e) {
       log.warn("Label '{}' not compiled, its last good centroids stay in use: {}", id, e.getMessage());
       labels.catalog().rejected(id, hash, e.getMessage());
+      compiledHere.put(id, new Compiled(tag, Long.MAX_VALUE));
       return Outcome.rejected(new Rejection(Stage.COMPILE, e.reason(), e.getMessage()), key, value);
     }
   }
@@ -132,10 +137,12 @@ final class LabelCompileProcessor extends ContextualProcessor<String, byte[], St
       all.forEachRemaining(entry -> {
         byte[] value = Arrays.copyOfRange(entry.value, Long.BYTES, entry.value.length);
         String hash = DefinitionHash.of(deserializer.deserialize(topic, value));
-        boolean current = labels.catalog().centroids(entry.key)
-            .filter(c -> c.getSpace().equals(space) && c.getDefinitionHash().equals(hash))
-            .isPresent();
-        if (!current && !tag(hash, space).equals(compiledHere.get(entry.key))) {
+        Optional<LabelCentroids> seen = labels.catalog().centroids(entry.key);
+        boolean current = seen.filter(c -> c.getSpace().equals(space) && c.getDefinitionHash().equals(hash)).isPresent();
+        Compiled here = compiledHere.get(entry.key);
+        boolean pending = here != null && here.tag().equals(tag(hash, space))
+            && seen.map(c -> c.getCompiledAt().toEpochMilli() <= here.compiledAt()).orElse(true);
+        if (!current && !pending) {
           outdated.add(entry);
         }
       });
@@ -149,6 +156,8 @@ final class LabelCompileProcessor extends ContextualProcessor<String, byte[], St
       context().forward(new Record<>(entry.key, outcome, now));
     }
   }
+
+  private record Compiled(String tag, long compiledAt) {}
 
   private static String tag(String hash, ModelSpace space) {
     return hash + "@" + space;

@@ -50,7 +50,9 @@ final class LabelTopology {
         .split(Named.as("compiled-"))
         .branch((id, outcome) -> outcome.isRejected(), Branched.withConsumer(rejected -> rejected
             .process(DeadLetterProcessor::new, Named.as("label-dead-letter"))
-            .to(topics.deadLetters().name(), topics.deadLetters().produced()), "rejected"))
+            // Named apart from the event pipeline's sink to the same topic.
+            .to(topics.deadLetters().name(), topics.deadLetters().produced().withName("label-" + topics.deadLetters().name())),
+            "rejected"))
         .defaultBranch(Branched.withConsumer(compiled -> compiled
             .mapValues(Outcome::value, Named.as("centroids-value"))
             .to(topics.centroids().name(), topics.centroids().produced()), "centroids"));
