@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
     versionProvider = SieveCommand.Version.class,
     description = "Real-time classification, moderation and de-duplication of media on Kafka.",
     subcommands = {DemoCommand.class, RunCommand.class, LabelsCommand.class, ConfigCommand.class,
-        CommandLine.HelpCommand.class})
+        BenchCommand.class, CommandLine.HelpCommand.class})
 public final class SieveCommand {
 
   public static void main(String[] args) {
