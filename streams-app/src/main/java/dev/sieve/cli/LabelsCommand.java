@@ -25,7 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code sieve labels}: manage the labels on the labels topic. */
 @Command(name = "labels", mixinStandardHelpOptions = true,
     description = "Apply, list, delete and evaluate labels (categories and moderation labels).",
-    subcommands = {LabelsCommand.Apply.class, LabelsCommand.ListLabels.class, LabelsCommand.Delete.class})
+    subcommands = {LabelsCommand.Apply.class, LabelsCommand.ListLabels.class, LabelsCommand.Delete.class,
+        LabelsEvalCommand.class})
 final class LabelsCommand {
 
   private static LabelAdmin admin(ConnectionOptions connection) {
