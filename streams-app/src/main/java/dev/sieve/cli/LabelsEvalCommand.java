@@ -69,8 +69,9 @@ final class LabelsEvalCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    // Compiling and embedding need no cluster: a registry is only needed to read compiled labels.
-    SieveConfig config = connection.sources(Map.of(SieveConfig.REGISTRY_URL, SieveConfig.IN_PROCESS_REGISTRY)).toConfig();
+    // With a label file nothing is read from a cluster: placeholders satisfy the required settings.
+    SieveConfig config = connection.sources(labels == null ? Map.of() : Map.of(
+        SieveConfig.REGISTRY_URL, SieveConfig.IN_PROCESS_REGISTRY, "bootstrap.servers", "unused:9092")).toConfig();
     try (EmbeddingProvider provider = SieveService.createProvider(config)) {
       List<LabelCentroids> compiled = labels != null ? compile(provider, LabelFile.read(labels))
           : new ArrayList<>(new LabelAdmin(config, Clock.systemUTC()).centroids().values());
