@@ -137,9 +137,4 @@ public final class ClassifierBenchmark {
     }
     return list;
   }
-
-  /** Prevents dead-code elimination of the measured work; callers may ignore it. */
-  public double sink() {
-    return sink;
-  }
 }

@@ -20,7 +20,6 @@ public final class PrototypeIndex {
   public record Label(String id, LabelKind kind, List<float[]> prototypes, float threshold,
       float review, float block, List<String> exampleIds, List<float[]> examples) {}
 
-  private final ModelSpace space;
   private final int dimensions;
   private final float[][] byDimension;
   private final int[] labelOfPrototype;
@@ -35,7 +34,6 @@ public final class PrototypeIndex {
   private final boolean hasModeration;
 
   public PrototypeIndex(ModelSpace space, List<Label> labels) {
-    this.space = space;
     this.dimensions = space.getDimensions();
     int count = labels.stream().mapToInt(l -> l.prototypes().size()).sum();
     this.byDimension = new float[dimensions][count];
@@ -67,18 +65,6 @@ public final class PrototypeIndex {
     }
     this.hasCategories = labels.stream().anyMatch(l -> l.kind() == LabelKind.CATEGORY);
     this.hasModeration = labels.stream().anyMatch(l -> l.kind() == LabelKind.MODERATION);
-  }
-
-  public ModelSpace space() {
-    return space;
-  }
-
-  public int labelCount() {
-    return ids.length;
-  }
-
-  public int prototypeCount() {
-    return labelOfPrototype.length;
   }
 
   /**

@@ -28,7 +28,7 @@ import java.util.TreeMap;
 public final class CentroidCatalog {
 
   private final Map<String, LabelCentroids> labels = new TreeMap<>();
-  private final Map<String, String> rejections = new HashMap<>();
+  private final Map<String, Rejection> rejections = new HashMap<>();
   private volatile LabelSnapshot snapshot = LabelSnapshot.EMPTY;
   private volatile boolean stale;
 
@@ -66,15 +66,16 @@ public final class CentroidCatalog {
 
   /** Records that the compiler refused the definition with {@code definitionHash}. */
   public synchronized void rejected(String labelId, String definitionHash, String message) {
-    rejections.put(labelId, definitionHash + " " + message);
+    rejections.put(labelId, new Rejection(definitionHash, message));
   }
 
   /** Why the definition with {@code definitionHash} was refused, if it was. */
   public synchronized Optional<String> rejection(String labelId, String definitionHash) {
-    String entry = rejections.get(labelId);
-    return entry != null && entry.startsWith(definitionHash + " ")
-        ? Optional.of(entry.substring(definitionHash.length() + 1)) : Optional.empty();
+    return Optional.ofNullable(rejections.get(labelId))
+        .filter(r -> r.definitionHash().equals(definitionHash)).map(Rejection::message);
   }
+
+  private record Rejection(String definitionHash, String message) {}
 
   private synchronized void rebuild() {
     if (!stale) {
