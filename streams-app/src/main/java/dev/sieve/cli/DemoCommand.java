@@ -24,6 +24,10 @@ final class DemoCommand implements Callable<Integer> {
       description = "Write every result record as {\"topic\",\"key\",\"value\"} JSON Lines.")
   Path output;
 
+  @Option(names = "--labels", paramLabel = "FILE.yaml",
+      description = "Labels to apply before the events run (see README). Default: the bundled labels.")
+  Path labels;
+
   @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
       description = "Longest wait for all results (default: ${DEFAULT-VALUE}).")
   long timeoutSeconds;
@@ -33,7 +37,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    var options = new DemoRun.Options(input, output, Duration.ofSeconds(timeoutSeconds), connection.sources(Map.of()));
+    var options = new DemoRun.Options(input, output, labels, Duration.ofSeconds(timeoutSeconds), connection.sources(Map.of()));
     return new DemoRun(options, System.out, System.err).run();
   }
 }

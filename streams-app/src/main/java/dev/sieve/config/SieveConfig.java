@@ -33,6 +33,10 @@ public final class SieveConfig extends AbstractConfig {
   public static final String TOPIC_EVENTS = "sieve.topic.events";
   public static final String TOPIC_EMBEDDINGS = "sieve.topic.embeddings";
   public static final String TOPIC_DLQ = "sieve.topic.dlq";
+  public static final String TOPIC_CATEGORIES = "sieve.topic.categories";
+  public static final String TOPIC_MODERATION = "sieve.topic.moderation";
+  public static final String TOPIC_LABELS = "sieve.topic.labels";
+  public static final String TOPIC_CENTROIDS = "sieve.topic.centroids";
   public static final String TOPICS_CREATE = "sieve.topics.create";
   public static final String TOPICS_PARTITIONS = "sieve.topics.partitions";
   public static final String TOPICS_REPLICATION = "sieve.topics.replication.factor";
@@ -46,6 +50,8 @@ public final class SieveConfig extends AbstractConfig {
   public static final String EVENT_MAX_TEXT_CHARS = "sieve.event.max.text.chars";
   public static final String EVENT_MAX_ID_LENGTH = "sieve.event.max.id.length";
 
+  public static final String LABELS_CHECK_INTERVAL_MS = "sieve.labels.check.interval.ms";
+
   public static final String SHUTDOWN_TIMEOUT_MS = "sieve.shutdown.timeout.ms";
 
   /** The in-process registry the default run uses. */
@@ -57,6 +63,7 @@ public final class SieveConfig extends AbstractConfig {
   private static final String GROUP_EVENTS = "Event limits";
   private static final String GROUP_GEMINI = "Gemini";
   private static final String GROUP_FETCH = "Content fetching";
+  private static final String GROUP_LABELS = "Labels";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(REGISTRY_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new NonBlank(), Importance.HIGH,
@@ -81,6 +88,18 @@ public final class SieveConfig extends AbstractConfig {
       .define(TOPIC_DLQ, Type.STRING, "media.events.dlq", new NonBlank(), Importance.HIGH,
           "Dead-letter topic: rejected records with their original bytes and reason headers.",
           GROUP_TOPICS, 3, ConfigDef.Width.MEDIUM, "Dead letters")
+      .define(TOPIC_CATEGORIES, Type.STRING, "media.categories", new NonBlank(), Importance.HIGH,
+          "Output topic of CategoryResult records, one per embedded event.", GROUP_TOPICS, 7,
+          ConfigDef.Width.MEDIUM, "Categories")
+      .define(TOPIC_MODERATION, Type.STRING, "media.moderation", new NonBlank(), Importance.HIGH,
+          "Output topic of ModerationResult records, one per embedded event.", GROUP_TOPICS, 8,
+          ConfigDef.Width.MEDIUM, "Moderation")
+      .define(TOPIC_LABELS, Type.STRING, "sieve.labels", new NonBlank(), Importance.MEDIUM,
+          "Compacted topic of LabelDefinition records (key = label id, a tombstone deletes); "
+              + "written by 'sieve labels apply'.", GROUP_TOPICS, 9, ConfigDef.Width.MEDIUM, "Labels")
+      .define(TOPIC_CENTROIDS, Type.STRING, "sieve.label-centroids", new NonBlank(), Importance.MEDIUM,
+          "Compacted topic of LabelCentroids records written by the label compiler and read by "
+              + "every instance.", GROUP_TOPICS, 10, ConfigDef.Width.MEDIUM, "Centroids")
       .define(TOPICS_CREATE, Type.BOOLEAN, false, Importance.LOW,
           "Create missing topics at start-up (the demo does; in production topics are usually "
               + "managed, e.g. by Strimzi KafkaTopic resources).", GROUP_TOPICS, 4,
@@ -177,6 +196,12 @@ public final class SieveConfig extends AbstractConfig {
           ConfigDef.Width.SHORT, "Text chars")
       .define(EVENT_MAX_ID_LENGTH, Type.INT, 256, Range.between(1, 100_000), Importance.LOW,
           "Longest event id accepted.", GROUP_EVENTS, 3, ConfigDef.Width.SHORT, "Id length")
+
+      .define(LABELS_CHECK_INTERVAL_MS, Type.LONG, 30_000L, Range.between(100L, 86_400_000L), Importance.LOW,
+          "How often the label compiler checks that every label it owns is compiled for the "
+              + "current model space and definition, and recompiles those that are not (after a "
+              + "model change, or when compiled centroids went missing).", GROUP_LABELS, 1,
+          ConfigDef.Width.SHORT, "Compile check interval")
 
       .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
           "How long a shutdown waits for in-flight work to commit.", null, -1,

@@ -13,7 +13,9 @@ public record Rejection(Stage stage, String reason, String message) {
   public enum Stage {
     DECODE,
     VALIDATE,
-    EMBED;
+    EMBED,
+    /** A label definition the compiler refused (on the labels topic, not an event). */
+    COMPILE;
 
     public String code() {
       return name().toLowerCase(java.util.Locale.ROOT);

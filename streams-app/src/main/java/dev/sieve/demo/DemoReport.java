@@ -1,6 +1,9 @@
 package dev.sieve.demo;
 
+import dev.sieve.avro.CategoryResult;
 import dev.sieve.avro.EmbeddedMedia;
+import dev.sieve.avro.ModerationHit;
+import dev.sieve.avro.ModerationResult;
 import dev.sieve.embed.EventEmbedder.EmbedTotals;
 import dev.sieve.topology.SieveTopics;
 import java.io.PrintStream;
@@ -37,12 +40,15 @@ final class DemoReport {
     Map<String, String> firstWithHash = new HashMap<>();
 
     int idWidth = Math.max(5, records.stream().mapToInt(r -> r.id().length()).max().orElse(5));
-    int topicWidth = Math.max(topics.embeddings().name().length(), topics.deadLetters().name().length());
+    List<String> resultTopics = List.of(topics.embeddings().name(), topics.categories().name(),
+        topics.moderation().name(), topics.deadLetters().name());
+    int topicWidth = resultTopics.stream().mapToInt(String::length).max().orElse(5);
     String row = "%-" + idWidth + "s  %-" + topicWidth + "s  %s%n";
     out.println();
     out.printf(row, "EVENT", "TOPIC", "RESULT");
     for (DemoRecord record : records) {
-      List<DemoResult> forRecord = byKey.getOrDefault(record.id(), List.of());
+      List<DemoResult> forRecord = new ArrayList<>(byKey.getOrDefault(record.id(), List.of()));
+      forRecord.sort(java.util.Comparator.comparingInt(r -> resultTopics.indexOf(r.topic())));
       if (forRecord.isEmpty()) {
         out.printf(row, record.id(), "-", "no result yet");
       }
@@ -52,8 +58,7 @@ final class DemoReport {
     }
 
     Map<String, Integer> counts = new TreeMap<>();
-    counts.put(topics.embeddings().name(), 0);
-    counts.put(topics.deadLetters().name(), 0);
+    resultTopics.forEach(topic -> counts.put(topic, 0));
     results.forEach(r -> counts.merge(r.topic(), 1, Integer::sum));
     out.println();
     out.println("Records per topic:");
@@ -63,7 +68,8 @@ final class DemoReport {
 
     long firstResult = results.stream().mapToLong(DemoResult::receivedNanos).min().orElse(timing.finished());
     long lastResult = results.stream().mapToLong(DemoResult::receivedNanos).max().orElse(timing.finished());
-    double endToEnd = results.isEmpty() ? 0 : results.size() * 1e9 / Math.max(1, lastResult - timing.firstProduced());
+    long events = results.stream().map(DemoResult::key).distinct().count();
+    double endToEnd = results.isEmpty() ? 0 : events * 1e9 / Math.max(1, lastResult - timing.firstProduced());
     out.println();
     out.printf("Wall time %s; first result %s after the first event was sent.%n",
         DemoRun.seconds(timing.finished() - timing.started()),
@@ -74,8 +80,27 @@ final class DemoReport {
   }
 
   private static String detail(DemoResult result, Map<String, String> firstWithHash) {
-    if (result.embedded() != null) {
-      EmbeddedMedia e = result.embedded();
+    if (result.value() instanceof CategoryResult c) {
+      if (c.getReason() != null && c.getClosest() == null) {
+        return "unknown (" + c.getReason() + ")";
+      }
+      String runnerUp = c.getRunnerUp() == null ? "" : String.format(", runner-up %s %.2f", c.getRunnerUp(), c.getRunnerUpScore());
+      return c.getClosest() != null
+          ? String.format("unknown (closest %s %.2f < %.2f%s)", c.getClosest(), c.getScore(), c.getThreshold(), runnerUp)
+          : String.format("%s %.2f%s", c.getLabel(), c.getScore(), runnerUp);
+    }
+    if (result.value() instanceof ModerationResult m) {
+      if (m.getReason() != null) {
+        return m.getVerdict() + " (" + m.getReason() + ")";
+      }
+      StringBuilder text = new StringBuilder(m.getVerdict().toString());
+      for (ModerationHit hit : m.getHits()) {
+        text.append(String.format(" %s %.2f≥%.2f", hit.getLabel(), hit.getScore(), hit.getThreshold()))
+            .append(hit.getNearestExample() == null ? "" : " (like " + hit.getNearestExample() + ")");
+      }
+      return text.toString();
+    }
+    if (result.value() instanceof EmbeddedMedia e) {
       String hash = e.getContentHash();
       String first = firstWithHash.putIfAbsent(hash, e.getId());
       return String.format("%d-d %s/%s, content %s%s%s", e.getVector().size(), e.getSpace().getProvider(),

@@ -1,8 +1,15 @@
 package dev.sieve.demo;
 
+import dev.sieve.avro.LabelDefinition;
 import dev.sieve.avro.MediaEvent;
 import dev.sieve.config.ConfigSources;
 import dev.sieve.config.SieveConfig;
+import dev.sieve.labels.DefinitionHash;
+import dev.sieve.labels.LabelAdmin;
+import dev.sieve.labels.LabelChange;
+import dev.sieve.labels.LabelEngine;
+import dev.sieve.labels.LabelFile;
+import dev.sieve.labels.LabelFileException;
 import dev.sieve.runtime.EmbeddedKafkaBroker;
 import dev.sieve.service.SieveService;
 import dev.sieve.topology.SieveTopics;
@@ -14,8 +21,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -38,13 +47,18 @@ public final class DemoRun {
 
   /** The events shipped with Sieve. */
   public static final String BUNDLED_EVENTS = "/demo/events.jsonl";
+  /** The labels shipped with Sieve, applied unless the user gives their own. */
+  public static final String BUNDLED_LABELS = "/demo/labels.yaml";
 
   /**
    * @param input JSON Lines events, or null for the bundled sample
    * @param output where to write every result record as JSON Lines, or null
+   * @param labels a label file applied before the events run, or null for the bundled labels
    * @param sources settings from flags, file and environment (bootstrap servers optional)
    */
-  public record Options(Path input, Path output, Duration timeout, ConfigSources sources) {}
+  public record Options(Path input, Path output, Path labels, Duration timeout, ConfigSources sources) {}
+
+  private static final Duration LABEL_COMPILE_TIMEOUT = Duration.ofSeconds(60);
 
   private final Options options;
   private final PrintStream out;
@@ -61,6 +75,13 @@ public final class DemoRun {
     long started = System.nanoTime();
     DemoInput.Parsed input = readInput();
     input.problems().forEach(p -> out.printf("input line %d skipped: %s%n", p.line(), p.message()));
+    List<LabelDefinition> labels;
+    try {
+      labels = readLabels();
+    } catch (LabelFileException e) {
+      out.println("sieve demo: " + e.getMessage());
+      return 2;
+    }
 
     Path workDir = Files.createTempDirectory("sieve-demo-");
     Map<String, Object> given = options.sources().properties();
@@ -79,7 +100,7 @@ public final class DemoRun {
           .flags(given)
           .flags(Map.of(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))
           .toConfig();
-      return runPipeline(config, input, started);
+      return runPipeline(config, input, labels, started);
     } finally {
       if (broker != null) {
         broker.close();
@@ -88,7 +109,8 @@ public final class DemoRun {
     }
   }
 
-  private int runPipeline(SieveConfig config, DemoInput.Parsed input, long started) throws Exception {
+  private int runPipeline(SieveConfig config, DemoInput.Parsed input, List<LabelDefinition> labels, long started)
+      throws Exception {
     progress.println("sieve demo: loading the local embedding model ...");
     SieveTopics topics = SieveTopics.from(config);
     try (SieveService service = new SieveService(config)) {
@@ -97,13 +119,15 @@ public final class DemoRun {
         out.println("sieve demo: the topology did not reach RUNNING (state " + service.state() + ")");
         return 1;
       }
+      applyLabels(config, service.labels(), labels);
       List<DemoRecord> records = input.records();
       try (ResultCollector collector = new ResultCollector(config.bootstrapServers(), topics)) {
         long produced = produce(config, topics, records);
         progress.printf("sieve demo: %d events sent to %s, waiting for results ...%n", records.size(),
             topics.events().name());
-        boolean complete = collector.awaitResults(records.size(), options.timeout(),
-            n -> progress.printf("sieve demo: %d/%d results%n", n, records.size()));
+        List<String> ids = records.stream().map(DemoRecord::id).toList();
+        boolean complete = collector.awaitResults(ids, options.timeout(),
+            n -> progress.printf("sieve demo: %d/%d events complete%n", n, records.size()));
         List<DemoResult> results = collector.results();
         new DemoReport(out, topics).print(records, results, new DemoReport.Timing(
             started, produced, System.nanoTime(), service.embedTotals()));
@@ -112,8 +136,7 @@ public final class DemoRun {
           out.println("Results written to " + options.output());
         }
         if (!complete) {
-          out.printf("sieve demo: only %d of %d results arrived within %s%n", results.size(), records.size(),
-              options.timeout());
+          out.printf("sieve demo: not every event's results arrived within %s%n", options.timeout());
           return 1;
         }
         return 0;
@@ -138,6 +161,40 @@ public final class DemoRun {
       producer.flush();
     }
     return first;
+  }
+
+  private List<LabelDefinition> readLabels() throws IOException {
+    if (options.labels() != null) {
+      return LabelFile.read(options.labels());
+    }
+    try (var reader = new InputStreamReader(DemoRun.class.getResourceAsStream(BUNDLED_LABELS), StandardCharsets.UTF_8)) {
+      return LabelFile.read(reader, Path.of("."), "bundled " + BUNDLED_LABELS);
+    }
+  }
+
+  /** Writes the labels and waits until this instance has compiled (or refused) each of them. */
+  private void applyLabels(SieveConfig config, LabelEngine engine, List<LabelDefinition> labels)
+      throws InterruptedException {
+    LabelAdmin admin = new LabelAdmin(config, Clock.systemUTC());
+    List<LabelChange> changes = LabelChange.plan(labels, admin.definitions());
+    admin.apply(changes, "sieve-demo");
+    progress.printf("sieve demo: %d label(s) applied to %s, compiling ...%n", labels.size(), admin.topics().labels().name());
+    var space = engine.compiler().provider().space();
+    long deadline = System.nanoTime() + LABEL_COMPILE_TIMEOUT.toNanos();
+    List<LabelDefinition> waiting = new ArrayList<>(labels);
+    while (!waiting.isEmpty() && System.nanoTime() < deadline) {
+      waiting.removeIf(label -> {
+        String hash = DefinitionHash.of(label);
+        boolean compiled = engine.catalog().centroids(label.getId())
+            .filter(c -> c.getDefinitionHash().equals(hash) && c.getSpace().equals(space)).isPresent();
+        var refused = engine.catalog().rejection(label.getId(), hash);
+        refused.ifPresent(why -> out.println("sieve demo: label not compiled: " + why));
+        return compiled || refused.isPresent();
+      });
+      Thread.sleep(50);
+    }
+    waiting.forEach(label -> out.printf("sieve demo: label '%s' was not compiled within %s%n", label.getId(),
+        LABEL_COMPILE_TIMEOUT));
   }
 
   private DemoInput.Parsed readInput() throws IOException {

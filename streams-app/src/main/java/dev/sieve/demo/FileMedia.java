@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /** Guesses a file's media type from its first bytes, falling back on its extension. */
-final class FileMedia {
+public final class FileMedia {
 
   private static final Map<String, String> BY_EXTENSION = Map.ofEntries(
       Map.entry("png", "image/png"), Map.entry("jpg", "image/jpeg"), Map.entry("jpeg", "image/jpeg"),
@@ -20,7 +20,7 @@ final class FileMedia {
 
   private FileMedia() {}
 
-  static String mimeType(String fileName, byte[] content) {
+  public static String mimeType(String fileName, byte[] content) {
     String sniffed = sniff(content);
     if (sniffed != null) {
       return sniffed;

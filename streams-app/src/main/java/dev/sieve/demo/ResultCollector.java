@@ -1,7 +1,7 @@
 package dev.sieve.demo;
 
-import dev.sieve.avro.EmbeddedMedia;
 import dev.sieve.topology.SieveTopics;
+import dev.sieve.topology.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,7 +9,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.IntConsumer;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,13 +22,15 @@ import org.apache.kafka.common.serialization.Deserializer;
 /**
  * Reads what Sieve wrote to its output topics, committed records only, starting from the end
  * offsets seen before the demo produced anything (so earlier runs on a shared cluster do not count).
+ * An event is complete with its dead letter, or with its embedding, category and moderation records.
  */
 final class ResultCollector implements AutoCloseable {
 
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final SieveTopics topics;
-  private final Deserializer<EmbeddedMedia> embeddings;
+  private final Map<String, Deserializer<? extends SpecificRecord>> values = new HashMap<>();
   private final List<DemoResult> results = new ArrayList<>();
+  private final Map<String, Set<String>> topicsByKey = new HashMap<>();
 
   ResultCollector(String bootstrapServers, SieveTopics topics) {
     Properties props = new Properties();
@@ -35,9 +39,12 @@ final class ResultCollector implements AutoCloseable {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.topics = topics;
-    this.embeddings = topics.embeddings().valueSerde().deserializer();
+    for (Topic<String, ? extends SpecificRecord> topic : List.of(topics.embeddings(), topics.categories(), topics.moderation())) {
+      values.put(topic.name(), topic.valueSerde().deserializer());
+    }
     List<TopicPartition> partitions = new ArrayList<>();
-    for (String topic : List.of(topics.embeddings().name(), topics.deadLetters().name())) {
+    for (String topic : List.of(topics.embeddings().name(), topics.categories().name(), topics.moderation().name(),
+        topics.deadLetters().name())) {
       consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
     }
     consumer.assign(partitions);
@@ -46,24 +53,38 @@ final class ResultCollector implements AutoCloseable {
   }
 
   /**
-   * Polls until {@code expected} records arrived or {@code timeout} passed; reports the count
-   * after every poll that brought something.
+   * Polls until every event of {@code ids} is complete or {@code timeout} passed; reports the
+   * number of complete events after every poll that brought something.
    *
-   * @return true when all expected records arrived
+   * @return true when every event is complete
    */
-  boolean awaitResults(int expected, Duration timeout, IntConsumer progress) {
+  boolean awaitResults(List<String> ids, Duration timeout, IntConsumer progress) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (results.size() < expected && System.nanoTime() < deadline) {
+    while (complete(ids) < ids.size() && System.nanoTime() < deadline) {
       var records = consumer.poll(Duration.ofMillis(200));
       long now = System.nanoTime();
       for (ConsumerRecord<byte[], byte[]> record : records) {
-        results.add(toResult(record, now));
+        DemoResult result = toResult(record, now);
+        results.add(result);
+        topicsByKey.computeIfAbsent(result.key(), k -> new java.util.HashSet<>()).add(result.topic());
       }
       if (!records.isEmpty()) {
-        progress.accept(results.size());
+        progress.accept(complete(ids));
       }
     }
-    return results.size() >= expected;
+    return complete(ids) == ids.size();
+  }
+
+  private int complete(List<String> ids) {
+    Set<String> all = Set.of(topics.embeddings().name(), topics.categories().name(), topics.moderation().name());
+    int complete = 0;
+    for (String id : ids) {
+      Set<String> seen = topicsByKey.getOrDefault(id, Set.of());
+      if (seen.contains(topics.deadLetters().name()) || seen.containsAll(all)) {
+        complete++;
+      }
+    }
+    return complete;
   }
 
   List<DemoResult> results() {
@@ -72,9 +93,10 @@ final class ResultCollector implements AutoCloseable {
 
   private DemoResult toResult(ConsumerRecord<byte[], byte[]> record, long receivedNanos) {
     String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-    if (record.topic().equals(topics.embeddings().name())) {
-      EmbeddedMedia value = embeddings.deserialize(record.topic(), record.headers(), record.value());
-      return new DemoResult(record.topic(), key, value, null, receivedNanos);
+    var deserializer = values.get(record.topic());
+    if (deserializer != null) {
+      return new DemoResult(record.topic(), key, deserializer.deserialize(record.topic(), record.headers(), record.value()),
+          null, receivedNanos);
     }
     return new DemoResult(record.topic(), key, null,
         DemoResult.DeadLetter.from(record.headers(), record.value()), receivedNanos);

@@ -11,12 +11,12 @@ import org.apache.avro.util.ClassSecurityValidator;
  * trusts exactly the classes Avro generates (records, enums, fixed), which exist to be
  * instantiated from data, in addition to whatever the JVM already trusts.
  */
-final class GeneratedAvroClasses {
+public final class GeneratedAvroClasses {
   private static boolean trusted;
 
   private GeneratedAvroClasses() {}
 
-  static synchronized void trustInSchemas() {
+  public static synchronized void trustInSchemas() {
     if (!trusted) {
       ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(
           ClassSecurityValidator.getGlobal(), GeneratedAvroClasses::isGenerated));

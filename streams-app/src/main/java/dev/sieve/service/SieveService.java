@@ -3,11 +3,13 @@ package dev.sieve.service;
 import dev.sieve.config.SieveConfig;
 import dev.sieve.embed.EmbeddingProvider;
 import dev.sieve.embed.EventEmbedder;
+import dev.sieve.embed.ProviderUnavailableException;
 import dev.sieve.embed.gemini.GeminiEmbeddingProvider;
 import dev.sieve.embed.gemini.GeminiSettings;
 import dev.sieve.embed.local.LocalEmbeddingProvider;
 import dev.sieve.embed.local.LocalModelSettings;
 import dev.sieve.embed.resolve.FetchPolicy;
+import dev.sieve.labels.LabelEngine;
 import dev.sieve.runtime.TopicProvisioner;
 import dev.sieve.runtime.TopicSpec;
 import dev.sieve.serde.SchemaRegistryUnavailableException;
@@ -37,10 +39,12 @@ import org.slf4j.LoggerFactory;
 public final class SieveService implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(SieveService.class);
+  private static final Map<String, String> COMPACTED = Map.of("cleanup.policy", "compact");
 
   private final SieveConfig config;
   private final EmbeddingProvider provider;
   private final EventEmbedder embedder;
+  private final LabelEngine labels;
   private final KafkaStreams streams;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -53,8 +57,9 @@ public final class SieveService implements AutoCloseable {
     this.config = config;
     this.provider = provider;
     this.embedder = new EventEmbedder(provider);
+    this.labels = LabelEngine.from(config, provider);
     Topology topology = SieveTopology.build(
-        SieveTopics.from(config), new EventValidator(EventLimits.from(config)), embedder);
+        SieveTopics.from(config), new EventValidator(EventLimits.from(config)), embedder, labels);
     log.debug("Topology:\n{}", topology.describe());
     this.streams = new KafkaStreams(topology, config.streamsProperties());
     streams.setUncaughtExceptionHandler(SieveService::onUncaught);
@@ -110,6 +115,11 @@ public final class SieveService implements AutoCloseable {
     return streams.state();
   }
 
+  /** The labels this instance compiles and classifies with. */
+  public LabelEngine labels() {
+    return labels;
+  }
+
   public EventEmbedder.EmbedTotals embedTotals() {
     return embedder.totals();
   }
@@ -135,7 +145,11 @@ public final class SieveService implements AutoCloseable {
     List<TopicSpec> topics = List.of(
         new TopicSpec(config.getString(SieveConfig.TOPIC_EVENTS), partitions, replication, Map.of()),
         new TopicSpec(config.getString(SieveConfig.TOPIC_EMBEDDINGS), partitions, replication, Map.of()),
-        new TopicSpec(config.getString(SieveConfig.TOPIC_DLQ), partitions, replication, Map.of()));
+        new TopicSpec(config.getString(SieveConfig.TOPIC_DLQ), partitions, replication, Map.of()),
+        new TopicSpec(config.getString(SieveConfig.TOPIC_CATEGORIES), partitions, replication, Map.of()),
+        new TopicSpec(config.getString(SieveConfig.TOPIC_MODERATION), partitions, replication, Map.of()),
+        new TopicSpec(config.getString(SieveConfig.TOPIC_LABELS), partitions, replication, COMPACTED),
+        new TopicSpec(config.getString(SieveConfig.TOPIC_CENTROIDS), partitions, replication, COMPACTED));
     var adminProps = config.streamsProperties();
     adminProps.keySet().removeIf(k -> !AdminClientConfig.configNames().contains(k.toString()));
     try (Admin admin = Admin.create(adminProps)) {
@@ -144,9 +158,9 @@ public final class SieveService implements AutoCloseable {
   }
 
   /**
-   * A thread that died of a passing condition (registry or broker briefly unreachable) is
-   * replaced and resumes from its last commit; anything else stops the instance so that its
-   * supervisor restarts it rather than it spinning on the same record.
+   * A thread that died of a passing condition (registry, broker or embedding provider briefly
+   * unreachable) is replaced and resumes from its last commit; anything else stops the instance
+   * so that its supervisor restarts it rather than it spinning on the same record.
    */
   private static StreamThreadExceptionResponse onUncaught(Throwable error) {
     if (isTransient(error)) {
@@ -159,7 +173,8 @@ public final class SieveService implements AutoCloseable {
 
   static boolean isTransient(Throwable error) {
     for (Throwable t = error; t != null; t = t.getCause()) {
-      if (t instanceof SchemaRegistryUnavailableException || t instanceof RetriableException) {
+      if (t instanceof SchemaRegistryUnavailableException || t instanceof ProviderUnavailableException
+          || t instanceof RetriableException) {
         return true;
       }
     }

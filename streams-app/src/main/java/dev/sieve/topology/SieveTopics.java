@@ -1,7 +1,11 @@
 package dev.sieve.topology;
 
+import dev.sieve.avro.CategoryResult;
 import dev.sieve.avro.EmbeddedMedia;
+import dev.sieve.avro.LabelCentroids;
+import dev.sieve.avro.LabelDefinition;
 import dev.sieve.avro.MediaEvent;
+import dev.sieve.avro.ModerationResult;
 import dev.sieve.config.SieveConfig;
 import dev.sieve.serde.AvroSerdes;
 import org.apache.kafka.common.serialization.Serdes;
@@ -14,6 +18,10 @@ public record SieveTopics(
     Topic<byte[], byte[]> events,
     Topic<String, EmbeddedMedia> embeddings,
     Topic<byte[], byte[]> deadLetters,
+    Topic<String, CategoryResult> categories,
+    Topic<String, ModerationResult> moderation,
+    Topic<String, LabelDefinition> labels,
+    Topic<String, LabelCentroids> centroids,
     AvroSerdes avro) {
 
   public static SieveTopics from(SieveConfig config) {
@@ -22,6 +30,10 @@ public record SieveTopics(
         new Topic<>(config.getString(SieveConfig.TOPIC_EVENTS), Serdes.ByteArray(), Serdes.ByteArray()),
         new Topic<>(config.getString(SieveConfig.TOPIC_EMBEDDINGS), Serdes.String(), avro.valueSerde(EmbeddedMedia.class)),
         new Topic<>(config.getString(SieveConfig.TOPIC_DLQ), Serdes.ByteArray(), Serdes.ByteArray()),
+        new Topic<>(config.getString(SieveConfig.TOPIC_CATEGORIES), Serdes.String(), avro.valueSerde(CategoryResult.class)),
+        new Topic<>(config.getString(SieveConfig.TOPIC_MODERATION), Serdes.String(), avro.valueSerde(ModerationResult.class)),
+        new Topic<>(config.getString(SieveConfig.TOPIC_LABELS), Serdes.String(), avro.valueSerde(LabelDefinition.class)),
+        new Topic<>(config.getString(SieveConfig.TOPIC_CENTROIDS), Serdes.String(), avro.valueSerde(LabelCentroids.class)),
         avro);
   }
 

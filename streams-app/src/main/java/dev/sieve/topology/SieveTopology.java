@@ -6,6 +6,7 @@ import dev.sieve.deadletter.Rejection;
 import dev.sieve.deadletter.Rejection.Stage;
 import dev.sieve.embed.EventEmbedder;
 import dev.sieve.embed.UnembeddableContentException;
+import dev.sieve.labels.LabelEngine;
 import dev.sieve.topology.Outcome.Step;
 import dev.sieve.validate.EventValidator;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -20,14 +21,19 @@ import org.apache.kafka.streams.kstream.Named;
  *
  * <pre>
  * media.events ─► decode ─► validate ─► embed ─┬─► media.embeddings
+ *                                              ├─► classify ─► media.categories, media.moderation
  *                                              └─► media.events.dlq (any rejection on the way)
+ * sieve.labels ─► compile ─► sieve.label-centroids ─► global store read by classify
  * </pre>
+ *
+ * The label parts are in {@link LabelTopology}.
  */
 public final class SieveTopology {
 
   private SieveTopology() {}
 
-  public static Topology build(SieveTopics topics, EventValidator validator, EventEmbedder embedder) {
+  public static Topology build(SieveTopics topics, EventValidator validator, EventEmbedder embedder,
+      LabelEngine labels) {
     StreamsBuilder builder = new StreamsBuilder();
 
     KStream<String, Outcome<MediaEvent>> events = builder
@@ -41,9 +47,13 @@ public final class SieveTopology {
         .branch((id, outcome) -> outcome.isRejected(), Branched.withConsumer(rejected -> rejected
             .process(DeadLetterProcessor::new, Named.as("dead-letter"))
             .to(topics.deadLetters().name(), topics.deadLetters().produced()), "rejected"))
-        .defaultBranch(Branched.withConsumer(embedded -> embedded
-            .mapValues(Outcome::value, Named.as("embedded-value"))
-            .to(topics.embeddings().name(), topics.embeddings().produced()), "embedded"));
+        .defaultBranch(Branched.withConsumer(embedded -> {
+          KStream<String, EmbeddedMedia> accepted = embedded.mapValues(Outcome::value, Named.as("embedded-value"));
+          accepted.to(topics.embeddings().name(), topics.embeddings().produced());
+          LabelTopology.classify(accepted, topics, labels);
+        }, "embedded"));
+
+    LabelTopology.addCompilerAndCentroids(builder, topics, labels);
 
     return builder.build();
   }

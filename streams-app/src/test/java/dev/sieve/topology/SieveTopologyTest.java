@@ -12,6 +12,7 @@ import dev.sieve.embed.EmbeddingProvider;
 import dev.sieve.embed.EventEmbedder;
 import dev.sieve.embed.local.LocalEmbeddingProvider;
 import dev.sieve.embed.local.LocalModelSettings;
+import dev.sieve.labels.LabelEngine;
 import dev.sieve.validate.EventLimits;
 import dev.sieve.validate.EventValidator;
 import java.nio.ByteBuffer;
@@ -63,7 +64,8 @@ class SieveTopologyTest {
         SieveConfig.REGISTRY_URL, "mem://topology-test-" + UUID.randomUUID())).toConfig();
     topics = SieveTopics.from(config);
     driver = new TopologyTestDriver(
-        SieveTopology.build(topics, new EventValidator(EventLimits.from(config)), new EventEmbedder(provider)),
+        SieveTopology.build(topics, new EventValidator(EventLimits.from(config)), new EventEmbedder(provider),
+            LabelEngine.from(config, provider)),
         config.streamsProperties());
     eventSerializer = topics.avro().valueSerde(MediaEvent.class).serializer();
     events = driver.createInputTopic(topics.events().name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
