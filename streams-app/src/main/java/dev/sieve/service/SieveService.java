@@ -5,6 +5,9 @@ import dev.sieve.embed.EmbeddingProvider;
 import dev.sieve.embed.EventEmbedder;
 import dev.sieve.embed.local.LocalEmbeddingProvider;
 import dev.sieve.embed.local.LocalModelSettings;
+import dev.sieve.embed.stage.CacheStatistics;
+import dev.sieve.embed.stage.EmbedStage;
+import dev.sieve.embed.stage.KafkaSourceReader;
 import dev.sieve.runtime.TopicProvisioner;
 import dev.sieve.runtime.TopicSpec;
 import dev.sieve.serde.SchemaRegistryUnavailableException;
@@ -13,6 +16,7 @@ import dev.sieve.topology.SieveTopology;
 import dev.sieve.validate.EventLimits;
 import dev.sieve.validate.EventValidator;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -37,7 +41,7 @@ public final class SieveService implements AutoCloseable {
 
   private final SieveConfig config;
   private final EmbeddingProvider provider;
-  private final EventEmbedder embedder;
+  private final EmbedStage embedStage;
   private final KafkaStreams streams;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -49,9 +53,12 @@ public final class SieveService implements AutoCloseable {
   public SieveService(SieveConfig config, EmbeddingProvider provider) {
     this.config = config;
     this.provider = provider;
-    this.embedder = new EventEmbedder(provider);
-    Topology topology = SieveTopology.build(
-        SieveTopics.from(config), new EventValidator(EventLimits.from(config)), embedder);
+    SieveTopics topics = SieveTopics.from(config);
+    Map<String, Object> clientConfig = new HashMap<>();
+    config.streamsProperties().forEach((key, value) -> clientConfig.put(key.toString(), value));
+    this.embedStage = new EmbedStage(provider, config.embedStageSettings(), topics.eventDeserializer(),
+        () -> new KafkaSourceReader(clientConfig));
+    Topology topology = SieveTopology.build(topics, new EventValidator(EventLimits.from(config)), embedStage);
     log.debug("Topology:\n{}", topology.describe());
     this.streams = new KafkaStreams(topology, config.streamsProperties());
     streams.setUncaughtExceptionHandler(SieveService::onUncaught);
@@ -106,7 +113,12 @@ public final class SieveService implements AutoCloseable {
   }
 
   public EventEmbedder.EmbedTotals embedTotals() {
-    return embedder.totals();
+    return embedStage.totals();
+  }
+
+  /** Hits and misses of the embed stage's content cache. */
+  public CacheStatistics embedCacheStatistics() {
+    return embedStage.cacheStatistics();
   }
 
   /** Stops processing, committing what was done, then releases the model. */
@@ -119,6 +131,7 @@ public final class SieveService implements AutoCloseable {
     if (!streams.close(timeout)) {
       log.warn("Kafka Streams did not stop within {} ms", timeout.toMillis());
     }
+    embedStage.close();
     provider.close();
     stopped.countDown();
     log.info("Sieve stopped");
