@@ -84,6 +84,9 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
   private List<Item> openBatch = new ArrayList<>();
   private long openBatchSince;
   private long nextSequence;
+  /** Keys with results found during init(), which must not forward; released at the first collect(). */
+  private final List<String> releaseAfterInit = new ArrayList<>();
+  private boolean initializing;
   private volatile boolean closed;
 
   EmbedStageProcessor(EmbedStage stage) {
@@ -97,7 +100,9 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
     this.store = context.getStateStore(EmbedStage.PENDING_STORE);
     this.cache = new ContentCache(context.getStateStore(EmbedStage.CACHE_STORE),
         stage.settings().cacheEntries(), stage.space(), stage.cacheStatistics());
+    initializing = true;
     resubmitRestored();
+    initializing = false;
     context.schedule(PUNCTUATE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> {
       collect();
       closeBatchIfLingered();
@@ -200,7 +205,7 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
     pending.put(sequence, record);
     byKey.computeIfAbsent(record.record.key(), k -> new ArrayDeque<>()).add(sequence);
     if (record.outcome != null) {
-      release(record.record.key());
+      ready(record.record.key());
       return;
     }
     MediaEvent event = record.event;
@@ -215,7 +220,7 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
     Optional<Embedding> cached = cache.lookup(hash);
     if (cached.isPresent()) {
       record.outcome = embedded(record, cached.get());
-      release(record.record.key());
+      ready(record.record.key());
       return;
     }
     awaitingContent.put(hash, new ArrayList<>(List.of(sequence)));
@@ -260,6 +265,8 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
 
   /** Applies every batch result that has arrived and sends waiting batches to free workers. */
   private void collect() {
+    releaseAfterInit.forEach(this::release);
+    releaseAfterInit.clear();
     for (BatchResult result = results.poll(); result != null; result = results.poll()) {
       apply(result);
     }
@@ -270,7 +277,7 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
     if (result.failure() != null) {
       throw new StreamsException("embedding provider failed unexpectedly", result.failure());
     }
-    List<String> touchedKeys = new ArrayList<>();
+    List<Long> answered = new ArrayList<>();
     result.results().forEach((hash, contentResult) -> {
       if (contentResult instanceof Embedded embedded) {
         cache.put(hash, embedded.embedding());
@@ -278,10 +285,25 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
       for (long sequence : awaitingContent.remove(hash)) {
         Pending record = pending.get(sequence);
         record.outcome = outcome(record, contentResult);
-        touchedKeys.add(record.record.key());
+        answered.add(sequence);
       }
     });
-    touchedKeys.forEach(this::release);
+    // In input order, so a batch's records leave as they came (per key that is required).
+    answered.sort(null);
+    for (long sequence : answered) {
+      Pending record = pending.get(sequence);
+      if (record != null) {
+        release(record.record.key());
+      }
+    }
+  }
+
+  private void ready(String key) {
+    if (initializing) {
+      releaseAfterInit.add(key);
+    } else {
+      release(key);
+    }
   }
 
   /** Forwards the finished records at the head of a key's queue and deletes their pending entries. */

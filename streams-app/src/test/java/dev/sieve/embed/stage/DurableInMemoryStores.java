@@ -10,6 +10,7 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.StateStore;
 import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.query.Position;
 import org.apache.kafka.streams.state.KeyValueBytesStoreSupplier;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -52,6 +53,7 @@ final class DurableInMemoryStores {
   private static final class Store implements KeyValueStore<Bytes, byte[]> {
     private final String name;
     private final NavigableMap<Bytes, byte[]> map;
+    private final Position position = Position.emptyPosition();
     private boolean open;
 
     Store(String name, NavigableMap<Bytes, byte[]> map) {
@@ -128,6 +130,11 @@ final class DurableInMemoryStores {
     @Override
     public KeyValueIterator<Bytes, byte[]> all() {
       return iterator(map);
+    }
+
+    @Override
+    public Position getPosition() {
+      return position;
     }
 
     @Override
