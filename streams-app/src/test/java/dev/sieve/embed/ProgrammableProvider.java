@@ -34,6 +34,7 @@ public final class ProgrammableProvider implements EmbeddingProvider {
   private final Set<String> poison = ConcurrentHashMap.newKeySet();
   private final AtomicInteger unavailableCalls = new AtomicInteger();
   private volatile Duration retryAfter;
+  private volatile int breakAfterCalls = Integer.MAX_VALUE;
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicInteger mostRunning = new AtomicInteger();
 
@@ -72,6 +73,11 @@ public final class ProgrammableProvider implements EmbeddingProvider {
   public void failNext(int count, Duration retryAfter) {
     this.retryAfter = retryAfter;
     unavailableCalls.set(count);
+  }
+
+  /** Calls after the first {@code calls} throw an unexpected exception, as a provider bug would. */
+  public void breakAfter(int calls) {
+    this.breakAfterCalls = calls;
   }
 
   public List<Call> calls() {
@@ -115,6 +121,9 @@ public final class ProgrammableProvider implements EmbeddingProvider {
   public List<Embedding> embed(List<EmbeddingInput> inputs) {
     List<String> texts = inputs.stream().map(input -> ((Text) input).text()).toList();
     calls.add(new Call(texts, System.nanoTime()));
+    if (calls.size() > breakAfterCalls) {
+      throw new IllegalStateException("scripted provider failure");
+    }
     mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
     try {
       for (String text : texts) {
