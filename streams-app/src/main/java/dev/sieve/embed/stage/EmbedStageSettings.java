@@ -45,7 +45,7 @@ public record EmbedStageSettings(
 
   public static final EmbedStageSettings DEFAULTS = new EmbedStageSettings(
       64, Duration.ofMillis(20), 16, 4_096, Duration.ofSeconds(2), 100_000, 64 * 1024,
-      Duration.ofMillis(200), Duration.ofSeconds(30));
+      Duration.ofMillis(200), Duration.ofSeconds(10));
 
   /** @throws IllegalArgumentException naming the setting when a value is out of range */
   public EmbedStageSettings {
