@@ -126,9 +126,10 @@ public final class EmbedBenchmark {
    * @param naiveEvents records of the naive run (it takes {@code latency} per record)
    * @param localEvents records of each local-model run (0 skips them)
    * @param outage length of the outage run (zero skips it)
+   * @param settings further Sieve or Kafka Streams settings for every run
    */
   public record Options(RemoteModel remote, Duration latency, int batchSize, int maxInFlight, int partitions,
-      int events, int naiveEvents, int localEvents, Duration outage) {}
+      int events, int naiveEvents, int localEvents, Duration outage, Map<String, String> settings) {}
 
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
 
@@ -318,6 +319,7 @@ public final class EmbedBenchmark {
       props.put(SieveConfig.TOPIC_EMBEDDINGS, "bench-" + id + "-embeddings");
       props.put(SieveConfig.TOPIC_DLQ, "bench-" + id + "-dlq");
       props.putAll(settings);
+      props.putAll(options.settings());
       this.config = new ConfigSources().defaults(props).toConfig();
       this.topics = SieveTopics.from(config);
     }

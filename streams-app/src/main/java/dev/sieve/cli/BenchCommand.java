@@ -2,6 +2,8 @@ package dev.sieve.cli;
 
 import dev.sieve.bench.EmbedBenchmark;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,12 +59,16 @@ final class BenchCommand implements Runnable {
         description = "Also run the stage with a remote outage this long after a third of the output (default: none).")
     long outageSeconds;
 
+    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
+        description = "A Sieve or Kafka Streams setting for every run, e.g. -D commit.interval.ms=200.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
     @Override
     public Integer call() throws Exception {
       // The remote model: an in-process stand-in until the Gemini emulator (dev.sieve.embed.gemini) is
       // merged; then pass a RemoteModel that starts the emulator and the gemini provider against it.
       var options = new EmbedBenchmark.Options(EmbedBenchmark.STAND_IN, Duration.ofMillis(latencyMs), batchSize,
-          maxInFlight, partitions, events, naiveEvents, localEvents, Duration.ofSeconds(outageSeconds));
+          maxInFlight, partitions, events, naiveEvents, localEvents, Duration.ofSeconds(outageSeconds), settings);
       new EmbedBenchmark(options, System.out).run();
       return 0;
     }
