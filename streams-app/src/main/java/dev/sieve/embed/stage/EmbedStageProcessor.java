@@ -133,11 +133,6 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
     }
   }
 
-  /** Records taken and not yet answered (for tests). */
-  int pendingCount() {
-    return pending.size();
-  }
-
   private void accept(Record<String, Outcome<MediaEvent>> record, Outcome.Accepted<MediaEvent> accepted) {
     Source source = context.recordMetadata()
         .map(m -> new Source(m.topic(), m.partition(), m.offset()))
