@@ -2,6 +2,7 @@ package dev.sieve.embed;
 
 import dev.sieve.avro.EmbeddedMedia;
 import dev.sieve.avro.MediaEvent;
+import dev.sieve.avro.ModelSpace;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -28,13 +29,18 @@ public final class EventEmbedder {
     Embedding embedding = provider.embed(List.of(input)).get(0);
     embedNanos.add(System.nanoTime() - start);
     embedded.increment();
+    return embeddedMedia(event, provider.space(), embedding, ContentHash.of(event.getParts(), event.getAttributes()));
+  }
+
+  /** The output record of an event whose content hashes to {@code contentHash} and embedded so. */
+  public static EmbeddedMedia embeddedMedia(MediaEvent event, ModelSpace space, Embedding embedding, String contentHash) {
     return EmbeddedMedia.newBuilder()
         .setId(event.getId())
         .setOccurredAt(event.getOccurredAt())
         .setScope(event.getScope())
-        .setSpace(provider.space())
+        .setSpace(space)
         .setVector(asList(embedding.vector()))
-        .setContentHash(ContentHash.of(event.getParts(), event.getAttributes()))
+        .setContentHash(contentHash)
         .setTruncated(embedding.truncated())
         .build();
   }

@@ -9,6 +9,9 @@ import dev.sieve.embed.gemini.GeminiSettings;
 import dev.sieve.embed.local.LocalEmbeddingProvider;
 import dev.sieve.embed.local.LocalModelSettings;
 import dev.sieve.embed.resolve.FetchPolicy;
+import dev.sieve.embed.stage.CacheStatistics;
+import dev.sieve.embed.stage.EmbedStage;
+import dev.sieve.embed.stage.KafkaSourceReader;
 import dev.sieve.labels.LabelEngine;
 import dev.sieve.runtime.TopicProvisioner;
 import dev.sieve.runtime.TopicSpec;
@@ -18,6 +21,7 @@ import dev.sieve.topology.SieveTopology;
 import dev.sieve.validate.EventLimits;
 import dev.sieve.validate.EventValidator;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -43,7 +47,7 @@ public final class SieveService implements AutoCloseable {
 
   private final SieveConfig config;
   private final EmbeddingProvider provider;
-  private final EventEmbedder embedder;
+  private final EmbedStage embedStage;
   private final LabelEngine labels;
   private final KafkaStreams streams;
   private final CountDownLatch stopped = new CountDownLatch(1);
@@ -56,10 +60,14 @@ public final class SieveService implements AutoCloseable {
   public SieveService(SieveConfig config, EmbeddingProvider provider) {
     this.config = config;
     this.provider = provider;
-    this.embedder = new EventEmbedder(provider);
+    SieveTopics topics = SieveTopics.from(config);
+    Map<String, Object> clientConfig = new HashMap<>();
+    config.streamsProperties().forEach((key, value) -> clientConfig.put(key.toString(), value));
+    this.embedStage = new EmbedStage(provider, config.embedStageSettings(), topics.eventDeserializer(),
+        () -> new KafkaSourceReader(clientConfig));
     this.labels = LabelEngine.from(config, provider);
     Topology topology = SieveTopology.build(
-        SieveTopics.from(config), new EventValidator(EventLimits.from(config)), embedder, labels);
+        topics, new EventValidator(EventLimits.from(config)), embedStage, labels);
     log.debug("Topology:\n{}", topology.describe());
     this.streams = new KafkaStreams(topology, config.streamsProperties());
     streams.setUncaughtExceptionHandler(SieveService::onUncaught);
@@ -121,7 +129,12 @@ public final class SieveService implements AutoCloseable {
   }
 
   public EventEmbedder.EmbedTotals embedTotals() {
-    return embedder.totals();
+    return embedStage.totals();
+  }
+
+  /** Hits and misses of the embed stage's content cache. */
+  public CacheStatistics embedCacheStatistics() {
+    return embedStage.cacheStatistics();
   }
 
   /** Stops processing, committing what was done, then releases the model. */
@@ -134,15 +147,17 @@ public final class SieveService implements AutoCloseable {
     if (!streams.close(timeout)) {
       log.warn("Kafka Streams did not stop within {} ms", timeout.toMillis());
     }
+    embedStage.close();
     provider.close();
     stopped.countDown();
     log.info("Sieve stopped");
   }
 
-  private void createTopics() {
+  /** Every topic this service reads or writes, as {@code sieve.topics.*} says to create them. */
+  public static List<TopicSpec> topicSpecs(SieveConfig config) {
     int partitions = config.getInt(SieveConfig.TOPICS_PARTITIONS);
     short replication = config.getShort(SieveConfig.TOPICS_REPLICATION);
-    List<TopicSpec> topics = List.of(
+    return List.of(
         new TopicSpec(config.getString(SieveConfig.TOPIC_EVENTS), partitions, replication, Map.of()),
         new TopicSpec(config.getString(SieveConfig.TOPIC_EMBEDDINGS), partitions, replication, Map.of()),
         new TopicSpec(config.getString(SieveConfig.TOPIC_DLQ), partitions, replication, Map.of()),
@@ -150,6 +165,10 @@ public final class SieveService implements AutoCloseable {
         new TopicSpec(config.getString(SieveConfig.TOPIC_MODERATION), partitions, replication, Map.of()),
         new TopicSpec(config.getString(SieveConfig.TOPIC_LABELS), partitions, replication, COMPACTED),
         new TopicSpec(config.getString(SieveConfig.TOPIC_CENTROIDS), partitions, replication, COMPACTED));
+  }
+
+  private void createTopics() {
+    List<TopicSpec> topics = topicSpecs(config);
     var adminProps = config.streamsProperties();
     adminProps.keySet().removeIf(k -> !AdminClientConfig.configNames().contains(k.toString()));
     try (Admin admin = Admin.create(adminProps)) {

@@ -3,7 +3,6 @@ package dev.sieve.topology;
 import dev.sieve.deadletter.DeadLetterHeaders;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 
 /** Turns a rejection back into the original record, annotated with why and where it was rejected. */
 final class DeadLetterProcessor<T> extends ContextualProcessor<String, Outcome<T>, byte[], byte[]> {
@@ -11,7 +10,8 @@ final class DeadLetterProcessor<T> extends ContextualProcessor<String, Outcome<T
   @Override
   public void process(Record<String, Outcome<T>> record) {
     Outcome.Rejected<T> rejected = (Outcome.Rejected<T>) record.value();
-    RecordMetadata source = context().recordMetadata().orElse(null);
+    Outcome.Source source = rejected.source() != null ? rejected.source() : context().recordMetadata()
+        .map(m -> new Outcome.Source(m.topic(), m.partition(), m.offset())).orElse(null);
     var headers = DeadLetterHeaders.annotate(record.headers(), rejected.rejection(),
         source == null ? null : source.topic(),
         source == null ? -1 : source.partition(),

@@ -19,7 +19,15 @@ public sealed interface Outcome<T> {
   }
 
   static <T> Outcome<T> rejected(Rejection rejection, byte[] originalKey, byte[] originalValue) {
-    return new Rejected<>(rejection, originalKey, originalValue);
+    return new Rejected<>(rejection, originalKey, originalValue, null);
+  }
+
+  /**
+   * A rejection that names the input record it came from. A step that forwards results of earlier
+   * records (the embed stage) uses it: the record metadata at forwarding time is another record's.
+   */
+  static <T> Outcome<T> rejected(Rejection rejection, byte[] originalKey, byte[] originalValue, Source source) {
+    return new Rejected<>(rejection, originalKey, originalValue, source);
   }
 
   /** Applies the next step to an accepted value; a rejection passes through unchanged. */
@@ -63,10 +71,15 @@ public sealed interface Outcome<T> {
     }
   }
 
-  record Rejected<T>(Rejection rejection, byte[] originalKey, byte[] originalValue) implements Outcome<T> {
+  /** @param source where the input record was read, or null when the record metadata says it */
+  record Rejected<T>(Rejection rejection, byte[] originalKey, byte[] originalValue, Source source)
+      implements Outcome<T> {
     @Override
     public <R> Outcome<R> then(Function<? super T, Step<R>> step) {
-      return rejected(rejection, originalKey, originalValue);
+      return rejected(rejection, originalKey, originalValue, source);
     }
   }
+
+  /** Where an input record was read: its topic, partition and offset. */
+  record Source(String topic, int partition, long offset) {}
 }

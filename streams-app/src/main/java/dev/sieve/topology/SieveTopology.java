@@ -2,10 +2,7 @@ package dev.sieve.topology;
 
 import dev.sieve.avro.EmbeddedMedia;
 import dev.sieve.avro.MediaEvent;
-import dev.sieve.deadletter.Rejection;
-import dev.sieve.deadletter.Rejection.Stage;
-import dev.sieve.embed.EventEmbedder;
-import dev.sieve.embed.UnembeddableContentException;
+import dev.sieve.embed.stage.EmbedStage;
 import dev.sieve.labels.LabelEngine;
 import dev.sieve.topology.Outcome.Step;
 import dev.sieve.validate.EventValidator;
@@ -32,7 +29,8 @@ public final class SieveTopology {
 
   private SieveTopology() {}
 
-  public static Topology build(SieveTopics topics, EventValidator validator, EventEmbedder embedder,
+  /** @param embedStage the embed step and its stores (batched, concurrent, durable; see EmbedStage) */
+  public static Topology build(SieveTopics topics, EventValidator validator, EmbedStage embedStage,
       LabelEngine labels) {
     StreamsBuilder builder = new StreamsBuilder();
 
@@ -42,7 +40,7 @@ public final class SieveTopology {
 
     events
         .mapValues(outcome -> outcome.then(event -> validate(validator, event)), Named.as("validate"))
-        .mapValues(outcome -> outcome.then(event -> embed(embedder, event)), Named.as("embed"))
+        .process(embedStage, Named.as("embed"))
         .split(Named.as("route-"))
         .branch((id, outcome) -> outcome.isRejected(), Branched.withConsumer(rejected -> rejected
             .process(DeadLetterProcessor::new, Named.as("dead-letter"))
@@ -60,13 +58,5 @@ public final class SieveTopology {
 
   private static Step<MediaEvent> validate(EventValidator validator, MediaEvent event) {
     return validator.validate(event).<Step<MediaEvent>>map(Step::reject).orElseGet(() -> Step.of(event));
-  }
-
-  private static Step<EmbeddedMedia> embed(EventEmbedder embedder, MediaEvent event) {
-    try {
-      return Step.of(embedder.embed(event));
-    } catch (UnembeddableContentException e) {
-      return Step.reject(new Rejection(Stage.EMBED, e.reason(), e.getMessage()));
-    }
   }
 }

@@ -47,6 +47,26 @@ class SieveConfigTest {
   }
 
   @Test
+  void theEmbedStageMayNotBlockLongerThanHalfTheTransactionTimeout() {
+    assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL)
+        .flags(Map.of(SieveConfig.EMBED_MAX_BLOCK_MS, "6000")).toConfig())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(SieveConfig.EMBED_MAX_BLOCK_MS)
+        .hasMessageContaining("transaction.timeout.ms (10000)");
+    SieveConfig longer = new ConfigSources().defaults(MINIMAL).flags(Map.of(
+        SieveConfig.EMBED_MAX_BLOCK_MS, "6000", "producer.transaction.timeout.ms", "20000")).toConfig();
+    assertThat(longer.embedStageSettings().maxBlock()).isEqualTo(java.time.Duration.ofSeconds(6));
+  }
+
+  @Test
+  void inconsistentEmbedStageSettingsNameTheSetting() {
+    assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL).flags(Map.of(
+        SieveConfig.EMBED_RETRY_BACKOFF_MS, "5000", SieveConfig.EMBED_RETRY_BACKOFF_MAX_MS, "1000")).toConfig())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(SieveConfig.EMBED_RETRY_BACKOFF_MAX_MS + " must be at least 5000");
+  }
+
+  @Test
   void anUnknownSieveSettingIsRejectedNotIgnored() {
     assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL)
         .flags(Map.of("sieve.topic.event", "typo")).toConfig())

@@ -3,6 +3,7 @@ package dev.sieve.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sieve.avro.CategoryResult;
+import dev.sieve.avro.EmbeddedMedia;
 import dev.sieve.avro.LabelCentroids;
 import dev.sieve.avro.LabelDefinition;
 import dev.sieve.avro.LabelKind;
@@ -14,7 +15,8 @@ import dev.sieve.avro.Verdict;
 import dev.sieve.config.ConfigSources;
 import dev.sieve.config.SieveConfig;
 import dev.sieve.deadletter.DeadLetterHeaders;
-import dev.sieve.embed.EventEmbedder;
+import dev.sieve.embed.stage.EmbedStage;
+import dev.sieve.embed.stage.EmbedStageSettings;
 import dev.sieve.labels.LabelEngine;
 import dev.sieve.testing.AxisEmbeddingProvider;
 import dev.sieve.validate.EventLimits;
@@ -41,6 +43,8 @@ class LabelTopologyTest {
 
   private final AxisEmbeddingProvider provider = new AxisEmbeddingProvider("m", 4);
   private TopologyTestDriver driver;
+  private EmbedStage stage;
+  private TestOutputTopic<String, EmbeddedMedia> embeddings;
   private SieveTopics topics;
   private TestInputTopic<byte[], byte[]> events;
   private TestInputTopic<String, LabelDefinition> labels;
@@ -58,8 +62,14 @@ class LabelTopologyTest {
         SieveConfig.LABELS_CHECK_INTERVAL_MS, CHECK.toMillis(),
         SieveConfig.REGISTRY_URL, "mem://label-topology-test-" + UUID.randomUUID())).toConfig();
     topics = SieveTopics.from(config);
+    stage = new EmbedStage(provider, EmbedStageSettings.DEFAULTS.withLinger(Duration.ZERO),
+        topics.eventDeserializer(), () -> {
+          throw new AssertionError("nothing is restored in these tests");
+        });
     driver = new TopologyTestDriver(SieveTopology.build(topics, new EventValidator(EventLimits.from(config)),
-        new EventEmbedder(provider), LabelEngine.from(config, provider)), config.streamsProperties());
+        stage, LabelEngine.from(config, provider)), config.streamsProperties());
+    embeddings = driver.createOutputTopic(topics.embeddings().name(), Serdes.String().deserializer(),
+        topics.embeddings().valueSerde().deserializer());
     events = driver.createInputTopic(topics.events().name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
     labels = driver.createInputTopic(topics.labels().name(), Serdes.String().serializer(), topics.labels().valueSerde().serializer());
     centroidsIn = driver.createInputTopic(topics.centroids().name(), Serdes.String().serializer(),
@@ -77,6 +87,7 @@ class LabelTopologyTest {
   @AfterEach
   void closeDriver() {
     driver.close();
+    stage.close();
   }
 
   @Test
@@ -217,8 +228,15 @@ class LabelTopologyTest {
   private void send(String id, String text) {
     MediaEvent event = MediaEvent.newBuilder().setId(id).setOccurredAt(Instant.EPOCH).setSource("test")
         .setParts(List.of(MediaPart.newBuilder().setText(text).build())).setAttributes(Map.of()).build();
+    long before = embeddings.getQueueSize() + deadLetters.getQueueSize();
     events.pipeInput(id.getBytes(StandardCharsets.UTF_8),
         topics.avro().valueSerde(MediaEvent.class).serializer().serialize(topics.events().name(), event));
+    // The embed stage answers asynchronously: fire its punctuator until the event is through.
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (embeddings.getQueueSize() + deadLetters.getQueueSize() == before) {
+      assertThat(System.nanoTime()).as("%s embedded within 20 s", id).isLessThan(deadline);
+      driver.advanceWallClockTime(Duration.ofMillis(10));
+    }
   }
 
   private static LabelDefinition category(String id, float threshold, String... examples) {

@@ -9,7 +9,8 @@ import dev.sieve.config.ConfigSources;
 import dev.sieve.config.SieveConfig;
 import dev.sieve.deadletter.DeadLetterHeaders;
 import dev.sieve.embed.EmbeddingProvider;
-import dev.sieve.embed.EventEmbedder;
+import dev.sieve.embed.stage.EmbedStage;
+import dev.sieve.embed.stage.EmbedStageSettings;
 import dev.sieve.embed.local.LocalEmbeddingProvider;
 import dev.sieve.embed.local.LocalModelSettings;
 import dev.sieve.labels.LabelEngine;
@@ -17,6 +18,7 @@ import dev.sieve.validate.EventLimits;
 import dev.sieve.validate.EventValidator;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,7 @@ class SieveTopologyTest {
   private static EmbeddingProvider provider;
 
   private TopologyTestDriver driver;
+  private EmbedStage stage;
   private SieveTopics topics;
   private Serializer<MediaEvent> eventSerializer;
   private TestInputTopic<byte[], byte[]> events;
@@ -63,8 +66,12 @@ class SieveTopologyTest {
         "application.id", "topology-test",
         SieveConfig.REGISTRY_URL, "mem://topology-test-" + UUID.randomUUID())).toConfig();
     topics = SieveTopics.from(config);
+    stage = new EmbedStage(provider, EmbedStageSettings.DEFAULTS.withLinger(Duration.ZERO),
+        topics.eventDeserializer(), () -> {
+          throw new AssertionError("nothing is restored in these tests");
+        });
     driver = new TopologyTestDriver(
-        SieveTopology.build(topics, new EventValidator(EventLimits.from(config)), new EventEmbedder(provider),
+        SieveTopology.build(topics, new EventValidator(EventLimits.from(config)), stage,
             LabelEngine.from(config, provider)),
         config.streamsProperties());
     eventSerializer = topics.avro().valueSerde(MediaEvent.class).serializer();
@@ -78,11 +85,13 @@ class SieveTopologyTest {
   @AfterEach
   void closeDriver() {
     driver.close();
+    stage.close();
   }
 
   @Test
   void aTextEventIsEmbeddedKeyedByItsId() {
     send("e1", event("e1", text("The striker scored twice in the derby.")));
+    awaitOutputs(1);
     var out = embeddings.readRecord();
     assertThat(out.key()).isEqualTo("e1");
     EmbeddedMedia embedded = out.value();
@@ -144,6 +153,7 @@ class SieveTopologyTest {
   void contentWithoutTextIsDeadLetteredForTheLocalProvider() {
     send("img", event("img", MediaPart.newBuilder().setData(ByteBuffer.wrap(new byte[] {(byte) 0x89, 'P', 'N', 'G'}))
         .setMimeType("image/png").build()));
+    awaitOutputs(1);
     TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
     assertThat(header(dead, DeadLetterHeaders.STAGE)).isEqualTo("embed");
     assertThat(header(dead, DeadLetterHeaders.REASON)).isEqualTo("unsupported-modality-for-provider");
@@ -152,6 +162,7 @@ class SieveTopologyTest {
   @Test
   void textOverTheModelLimitIsTruncatedAndFlagged() {
     send("long", event("long", text("word ".repeat(2_000))));
+    awaitOutputs(1);
     assertThat(embeddings.readValue().getTruncated()).isTrue();
   }
 
@@ -161,8 +172,18 @@ class SieveTopologyTest {
     events.pipeInput("junk".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3});
     send("b", event("b"));
     send("c", event("c", text("third")));
+    awaitOutputs(4);
     assertThat(embeddings.readKeyValuesToList()).extracting(kv -> kv.key).containsExactly("a", "c");
     assertThat(deadLetters.readRecordsToList()).hasSize(2);
+  }
+
+  /** Fires the embed stage's punctuator until this many records are out (its results are asynchronous). */
+  private void awaitOutputs(int count) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (embeddings.getQueueSize() + deadLetters.getQueueSize() < count) {
+      assertThat(System.nanoTime()).as("%d outputs within 20 s", count).isLessThan(deadline);
+      driver.advanceWallClockTime(Duration.ofMillis(10));
+    }
   }
 
   private void send(String key, MediaEvent event) {
