@@ -13,7 +13,8 @@ public record Rejection(Stage stage, String reason, String message) {
   public enum Stage {
     DECODE,
     VALIDATE,
-    EMBED;
+    EMBED,
+    DEDUP;
 
     public String code() {
       return name().toLowerCase(java.util.Locale.ROOT);

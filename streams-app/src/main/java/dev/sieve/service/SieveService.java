@@ -1,6 +1,7 @@
 package dev.sieve.service;
 
 import dev.sieve.config.SieveConfig;
+import dev.sieve.dedup.DedupSettings;
 import dev.sieve.embed.EmbeddingProvider;
 import dev.sieve.embed.EventEmbedder;
 import dev.sieve.embed.local.LocalEmbeddingProvider;
@@ -51,7 +52,8 @@ public final class SieveService implements AutoCloseable {
     this.provider = provider;
     this.embedder = new EventEmbedder(provider);
     Topology topology = SieveTopology.build(
-        SieveTopics.from(config), new EventValidator(EventLimits.from(config)), embedder);
+        SieveTopics.from(config), new EventValidator(EventLimits.from(config)), embedder,
+        DedupSettings.from(config));
     log.debug("Topology:\n{}", topology.describe());
     this.streams = new KafkaStreams(topology, config.streamsProperties());
     streams.setUncaughtExceptionHandler(SieveService::onUncaught);
@@ -130,7 +132,8 @@ public final class SieveService implements AutoCloseable {
     List<TopicSpec> topics = List.of(
         new TopicSpec(config.getString(SieveConfig.TOPIC_EVENTS), partitions, replication, Map.of()),
         new TopicSpec(config.getString(SieveConfig.TOPIC_EMBEDDINGS), partitions, replication, Map.of()),
-        new TopicSpec(config.getString(SieveConfig.TOPIC_DLQ), partitions, replication, Map.of()));
+        new TopicSpec(config.getString(SieveConfig.TOPIC_DLQ), partitions, replication, Map.of()),
+        new TopicSpec(config.getString(SieveConfig.TOPIC_DUPLICATES), partitions, replication, Map.of()));
     var adminProps = config.streamsProperties();
     adminProps.keySet().removeIf(k -> !AdminClientConfig.configNames().contains(k.toString()));
     try (Admin admin = Admin.create(adminProps)) {

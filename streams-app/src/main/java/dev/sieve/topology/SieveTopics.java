@@ -1,5 +1,6 @@
 package dev.sieve.topology;
 
+import dev.sieve.avro.DuplicateFlag;
 import dev.sieve.avro.EmbeddedMedia;
 import dev.sieve.avro.MediaEvent;
 import dev.sieve.config.SieveConfig;
@@ -14,6 +15,7 @@ public record SieveTopics(
     Topic<byte[], byte[]> events,
     Topic<String, EmbeddedMedia> embeddings,
     Topic<byte[], byte[]> deadLetters,
+    Topic<String, DuplicateFlag> duplicates,
     AvroSerdes avro) {
 
   public static SieveTopics from(SieveConfig config) {
@@ -22,6 +24,7 @@ public record SieveTopics(
         new Topic<>(config.getString(SieveConfig.TOPIC_EVENTS), Serdes.ByteArray(), Serdes.ByteArray()),
         new Topic<>(config.getString(SieveConfig.TOPIC_EMBEDDINGS), Serdes.String(), avro.valueSerde(EmbeddedMedia.class)),
         new Topic<>(config.getString(SieveConfig.TOPIC_DLQ), Serdes.ByteArray(), Serdes.ByteArray()),
+        new Topic<>(config.getString(SieveConfig.TOPIC_DUPLICATES), Serdes.String(), avro.valueSerde(DuplicateFlag.class)),
         avro);
   }
 

@@ -2,6 +2,8 @@ package dev.sieve.topology;
 
 import dev.sieve.avro.EmbeddedMedia;
 import dev.sieve.avro.MediaEvent;
+import dev.sieve.dedup.DedupSettings;
+import dev.sieve.dedup.DuplicateDetection;
 import dev.sieve.deadletter.Rejection;
 import dev.sieve.deadletter.Rejection.Stage;
 import dev.sieve.embed.EventEmbedder;
@@ -20,6 +22,7 @@ import org.apache.kafka.streams.kstream.Named;
  *
  * <pre>
  * media.events ─► decode ─► validate ─► embed ─┬─► media.embeddings
+ *                                              ├─► dedup (package dedup) ─► media.duplicates
  *                                              └─► media.events.dlq (any rejection on the way)
  * </pre>
  */
@@ -28,6 +31,11 @@ public final class SieveTopology {
   private SieveTopology() {}
 
   public static Topology build(SieveTopics topics, EventValidator validator, EventEmbedder embedder) {
+    return build(topics, validator, embedder, DedupSettings.DEFAULTS);
+  }
+
+  public static Topology build(SieveTopics topics, EventValidator validator, EventEmbedder embedder,
+      DedupSettings dedup) {
     StreamsBuilder builder = new StreamsBuilder();
 
     KStream<String, Outcome<MediaEvent>> events = builder
@@ -41,9 +49,14 @@ public final class SieveTopology {
         .branch((id, outcome) -> outcome.isRejected(), Branched.withConsumer(rejected -> rejected
             .process(DeadLetterProcessor::new, Named.as("dead-letter"))
             .to(topics.deadLetters().name(), topics.deadLetters().produced()), "rejected"))
-        .defaultBranch(Branched.withConsumer(embedded -> embedded
-            .mapValues(Outcome::value, Named.as("embedded-value"))
-            .to(topics.embeddings().name(), topics.embeddings().produced()), "embedded"));
+        .defaultBranch(Branched.withConsumer(embedded -> {
+          embedded
+              .mapValues(Outcome::value, Named.as("embedded-value"))
+              .to(topics.embeddings().name(), topics.embeddings().produced());
+          DuplicateDetection.attach(embedded, dedup, topics.duplicates())
+              .process(DeadLetterProcessor::new, Named.as("dedup-dead-letter"))
+              .to(topics.deadLetters().name(), topics.deadLetters().produced().withName("dedup-dlq"));
+        }, "embedded"));
 
     return builder.build();
   }
