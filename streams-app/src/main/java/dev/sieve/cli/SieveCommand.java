@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = SieveCommand.Version.class,
     description = "Real-time classification, moderation and de-duplication of media on Kafka.",
-    subcommands = {DemoCommand.class, RunCommand.class, ConfigCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DemoCommand.class, RunCommand.class, ConfigCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class SieveCommand {
 
   public static void main(String[] args) {

@@ -29,13 +29,19 @@ public final class NearDupIndex {
   private final double threshold;
   private final double floodSimilarity;
   private final long horizonMillis;
-  private final Map<CellKey, List<IndexedItem>> cells = new HashMap<>();
+  private final Map<CellKey, List<IndexedItem>> cells;
   private long comparisons;
 
   public NearDupIndex(double threshold, double floodSimilarity, long horizonMillis) {
+    this(threshold, floodSimilarity, horizonMillis, new HashMap<>());
+  }
+
+  private NearDupIndex(double threshold, double floodSimilarity, long horizonMillis,
+      Map<CellKey, List<IndexedItem>> cells) {
     this.threshold = threshold;
     this.floodSimilarity = Math.max(threshold, floodSimilarity);
     this.horizonMillis = horizonMillis;
+    this.cells = cells;
   }
 
   /** The most similar earlier event a cell decided on, if any. */
@@ -54,6 +60,27 @@ public final class NearDupIndex {
    */
   public CellProbe probeAndInsert(CellKey cell, IndexedItem event, float[] unitVector) {
     List<IndexedItem> items = cells.computeIfAbsent(cell, k -> new ArrayList<>());
+    Scan scan = scan(items, cell, event, unitVector);
+    if (!scan.represented) {
+      items.add(event);
+    }
+    return new CellProbe(scan.best, !scan.represented);
+  }
+
+  /** What {@link #probeAndInsert} would match, without storing the event. */
+  public Match probe(CellKey cell, IndexedItem event, float[] unitVector) {
+    List<IndexedItem> items = cells.get(cell);
+    return items == null ? null : scan(items, cell, event, unitVector).best;
+  }
+
+  /** The same stored events, matched at another threshold (for comparisons in the bench). */
+  public NearDupIndex withThreshold(double otherThreshold) {
+    return new NearDupIndex(otherThreshold, floodSimilarity, horizonMillis, cells);
+  }
+
+  private record Scan(Match best, boolean represented) {}
+
+  private Scan scan(List<IndexedItem> items, CellKey cell, IndexedItem event, float[] unitVector) {
     Match best = null;
     boolean represented = false;
     for (IndexedItem stored : items) {
@@ -84,10 +111,7 @@ public final class NearDupIndex {
         represented = true;
       }
     }
-    if (!represented) {
-      items.add(event);
-    }
-    return new CellProbe(best, !represented);
+    return new Scan(best, represented);
   }
 
   /** Puts back an event read from the durable store. */
