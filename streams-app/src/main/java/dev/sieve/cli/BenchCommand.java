@@ -1,6 +1,10 @@
 package dev.sieve.cli;
 
 import dev.sieve.dedup.DedupBenchmark;
+import dev.sieve.dedup.TextPairMeasurement;
+import dev.sieve.embed.local.LocalEmbeddingProvider;
+import dev.sieve.embed.local.LocalModelSettings;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,12 +32,21 @@ final class BenchCommand {
         description = "Routing SimHash widths to compare (default ${DEFAULT-VALUE}).")
     int[] bits;
 
+    @Option(names = "--no-model", description = "Skip the text pairs measured with the local model.")
+    boolean noModel;
+
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Override
     public Integer call() {
-      new DedupBenchmark(stored, dimensions, queries, bits, seed).run(System.out);
+      Map<String, Object> textPairs = null;
+      if (!noModel) {
+        try (var provider = new LocalEmbeddingProvider(LocalModelSettings.DEFAULTS)) {
+          textPairs = new TextPairMeasurement(provider).run(System.out);
+        }
+      }
+      new DedupBenchmark(stored, dimensions, queries, bits, seed).run(System.out, textPairs);
       return 0;
     }
   }

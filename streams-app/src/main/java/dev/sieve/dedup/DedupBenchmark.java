@@ -38,9 +38,15 @@ public final class DedupBenchmark {
     this.seed = seed;
   }
 
-  /** Runs everything, prints the figures and, last, one line of JSON with all of them. */
-  public Map<String, Object> run(PrintStream out) {
+  /**
+   * Runs everything, prints the figures and, last, one line of JSON with all of them and with
+   * {@code textPairs} (figures printed before, or null).
+   */
+  public Map<String, Object> run(PrintStream out, Map<String, Object> textPairs) {
     Map<String, Object> json = new LinkedHashMap<>();
+    if (textPairs != null) {
+      json.put("localModelTextPairs", textPairs);
+    }
     SplittableRandom random = new SplittableRandom(seed);
     out.printf(Locale.ROOT, "Generating %,d stored %d-dim vectors (10%% in planted clusters) and %,d queries%n",
         stored, dimensions, queries);
@@ -135,7 +141,7 @@ public final class DedupBenchmark {
           NearDupIndex.Match best = null;
           for (int cell : queryCells) {
             NearDupIndex.Match match = probing.probe(new CellKey("", space, cell),
-                new IndexedItem("q" + q, 0, 0, "q" + q, queryCells, null), query);
+                new IndexedItem("q" + q, 0, 0, "q" + q, queryCells, QuantizedVector.of(query)), query);
             if (match != null && (best == null || match.similarity() > best.similarity())) {
               best = match;
             }

@@ -118,11 +118,6 @@ final class IndexProcessor extends ContextualProcessor<String, Probe, String, An
     }
   }
 
-  /** The index, for queries on this task's cells. */
-  NearDupIndex index() {
-    return index;
-  }
-
   private static String storeKey(CellKey cell, String eventId) {
     return cell.encoded() + '\0' + eventId;
   }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
@@ -19,6 +18,9 @@ import java.util.Set;
  * one thread, so for two events the cell that decides their pair ({@link
  * IndexedItem#decisionCell}) sees them in one order: the second finds the first.
  *
+ * <p>Within a cell, {@link CellTables} pick the stored events worth comparing; every candidate is
+ * verified by cosine against the threshold.
+ *
  * <p>An event is not inserted into a cell where it is already represented, which keeps a flood of
  * near-identical events from growing the cell: where it matched a stored event as a near
  * duplicate, where an event with the same content and cells is stored, or where a stored event
@@ -29,15 +31,20 @@ public final class NearDupIndex {
   private final double threshold;
   private final double floodSimilarity;
   private final long horizonMillis;
-  private final Map<CellKey, List<IndexedItem>> cells;
+  /** Seed of the in-cell bucket hyperplanes; derived data only, so not a setting. */
+  private static final long BUCKET_SEED = 0x7AB1E5L;
+
+  private final Map<CellKey, CellTables> cells;
+  private final Map<String, SimHash> bucketPlanes;
   private long comparisons;
 
   public NearDupIndex(double threshold, double floodSimilarity, long horizonMillis) {
-    this(threshold, floodSimilarity, horizonMillis, new HashMap<>());
+    this(threshold, floodSimilarity, horizonMillis, new HashMap<>(), new HashMap<>());
   }
 
   private NearDupIndex(double threshold, double floodSimilarity, long horizonMillis,
-      Map<CellKey, List<IndexedItem>> cells) {
+      Map<CellKey, CellTables> cells, Map<String, SimHash> bucketPlanes) {
+    this.bucketPlanes = bucketPlanes;
     this.threshold = threshold;
     this.floodSimilarity = Math.max(threshold, floodSimilarity);
     this.horizonMillis = horizonMillis;
@@ -59,23 +66,35 @@ public final class NearDupIndex {
    * only between different contents (identical content is decided by the exact route).
    */
   public CellProbe probeAndInsert(CellKey cell, IndexedItem event, float[] unitVector) {
-    List<IndexedItem> items = cells.computeIfAbsent(cell, k -> new ArrayList<>());
-    Scan scan = scan(items, cell, event, unitVector);
+    CellTables tables = cells.computeIfAbsent(cell, k -> new CellTables());
+    int[] signature = signature(cell.space(), event.vector());
+    Scan scan = scan(tables.candidates(signature), cell, event, unitVector);
     if (!scan.represented) {
-      items.add(event);
+      tables.add(event, signature);
     }
     return new CellProbe(scan.best, !scan.represented);
   }
 
   /** What {@link #probeAndInsert} would match, without storing the event. */
   public Match probe(CellKey cell, IndexedItem event, float[] unitVector) {
-    List<IndexedItem> items = cells.get(cell);
-    return items == null ? null : scan(items, cell, event, unitVector).best;
+    CellTables tables = cells.get(cell);
+    return tables == null ? null
+        : scan(tables.candidates(signature(cell.space(), event.vector())), cell, event, unitVector).best;
+  }
+
+  /**
+   * The in-cell bucket signature, from the int8 vector as stored, so that identical content finds
+   * itself whether it is stored or queried.
+   */
+  private int[] signature(String space, QuantizedVector vector) {
+    SimHash planes = bucketPlanes.computeIfAbsent(space, key -> new SimHash(
+        CellTables.TABLES * CellTables.BITS_PER_TABLE, vector.dimensions(), BUCKET_SEED, key));
+    return CellTables.signatures(planes, vector.toFloats());
   }
 
   /** The same stored events, matched at another threshold (for comparisons in the bench). */
   public NearDupIndex withThreshold(double otherThreshold) {
-    return new NearDupIndex(otherThreshold, floodSimilarity, horizonMillis, cells);
+    return new NearDupIndex(otherThreshold, floodSimilarity, horizonMillis, cells, bucketPlanes);
   }
 
   private record Scan(Match best, boolean represented) {}
@@ -116,7 +135,7 @@ public final class NearDupIndex {
 
   /** Puts back an event read from the durable store. */
   public void restore(CellKey cell, IndexedItem item) {
-    cells.computeIfAbsent(cell, k -> new ArrayList<>()).add(item);
+    cells.computeIfAbsent(cell, k -> new CellTables()).add(item, signature(cell.space(), item.vector()));
   }
 
   /** A stored copy of an event: which cell it is in. */
@@ -127,14 +146,10 @@ public final class NearDupIndex {
     List<Entry> removed = new ArrayList<>();
     for (var cell = cells.entrySet().iterator(); cell.hasNext(); ) {
       var entry = cell.next();
-      for (Iterator<IndexedItem> it = entry.getValue().iterator(); it.hasNext(); ) {
-        IndexedItem item = it.next();
-        if (item.timestamp() < cutoff) {
-          it.remove();
-          removed.add(new Entry(entry.getKey(), item.eventId()));
-        }
+      for (IndexedItem item : entry.getValue().removeIf(item -> item.timestamp() < cutoff)) {
+        removed.add(new Entry(entry.getKey(), item.eventId()));
       }
-      if (entry.getValue().isEmpty()) {
+      if (entry.getValue().size() == 0) {
         cell.remove();
       }
     }
@@ -149,11 +164,11 @@ public final class NearDupIndex {
   public List<Neighbour> nearest(String scope, String space, float[] unitVector, int k) {
     PriorityQueue<Neighbour> top = new PriorityQueue<>(Comparator.comparingDouble(Neighbour::similarity));
     Set<String> seen = new HashSet<>();
-    cells.forEach((cell, items) -> {
+    cells.forEach((cell, tables) -> {
       if (!cell.scope().equals(scope) || !cell.space().equals(space)) {
         return;
       }
-      for (IndexedItem item : items) {
+      for (IndexedItem item : tables.items()) {
         if (seen.add(item.eventId())) {
           top.add(new Neighbour(item, item.vector().cosine(unitVector)));
           if (top.size() > k) {
@@ -169,13 +184,13 @@ public final class NearDupIndex {
 
   /** Stored copies in one cell. */
   public int size(CellKey cell) {
-    List<IndexedItem> items = cells.get(cell);
-    return items == null ? 0 : items.size();
+    CellTables tables = cells.get(cell);
+    return tables == null ? 0 : tables.size();
   }
 
   /** Stored copies in all cells of this index. */
   public long size() {
-    return cells.values().stream().mapToLong(List::size).sum();
+    return cells.values().stream().mapToLong(CellTables::size).sum();
   }
 
   /** Vector comparisons made so far (the per-event work that floods must not grow). */

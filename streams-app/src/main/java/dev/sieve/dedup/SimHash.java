@@ -39,14 +39,7 @@ public final class SimHash {
 
   /** The vector's two cells: its home cell first, then the cell across its weakest bit. */
   public int[] cells(float[] vector) {
-    float[] projections = new float[bits];
-    for (int d = 0; d < dimensions; d++) {
-      float v = vector[d];
-      float[] planes = planesByDimension[d];
-      for (int b = 0; b < bits; b++) {
-        projections[b] += v * planes[b];
-      }
-    }
+    float[] projections = projections(vector);
     int home = 0;
     int weakest = 0;
     for (int b = 0; b < bits; b++) {
@@ -58,6 +51,19 @@ public final class SimHash {
       }
     }
     return new int[] {home, home ^ (1 << weakest)};
+  }
+
+  /** The vector's projection on each hyperplane; bit {@code i} is the sign of the {@code i}-th. */
+  public float[] projections(float[] vector) {
+    float[] projections = new float[bits];
+    for (int d = 0; d < dimensions; d++) {
+      float v = vector[d];
+      float[] planes = planesByDimension[d];
+      for (int b = 0; b < bits; b++) {
+        projections[b] += v * planes[b];
+      }
+    }
+    return projections;
   }
 
   /** FNV-1a over UTF-8: stable across JVMs, unlike {@code String.hashCode} is not guaranteed to be. */

@@ -64,6 +64,29 @@ class NearDupIndexTest {
   }
 
   @Test
+  void aLargeCellFindsNearNeighboursWhileComparingAFewPercentOfIt() {
+    NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
+    int size = 20_000;
+    for (int i = 0; i < size; i++) {
+      index.restore(key(1), item("s" + i, vectors.random(), new int[] {1, 2}));
+    }
+    int found = 0;
+    int queries = 100;
+    long before = index.comparisons();
+    for (int q = 0; q < queries; q++) {
+      float[] original = vectors.random();
+      index.restore(key(1), item("o" + q, original, new int[] {1, 2}));
+      float[] query = vectors.at(original, 0.95);
+      var match = index.probe(key(1), item("q" + q, query, new int[] {1, 2}), query);
+      if (match != null && match.eventId().equals("o" + q)) {
+        found++;
+      }
+    }
+    assertThat(found).isGreaterThanOrEqualTo(98);
+    assertThat((index.comparisons() - before) / queries).isLessThan(size / 20);
+  }
+
+  @Test
   void nearestReturnsTheKMostSimilarStoredEventsOfTheScope() {
     float[] v = vectors.random();
     NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
