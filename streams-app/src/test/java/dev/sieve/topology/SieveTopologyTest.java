@@ -163,6 +163,25 @@ class SieveTopologyTest {
     assertThat(deadLetters.readRecordsToList()).hasSize(2);
   }
 
+  @Test
+  void everyEmbeddedEventGetsADuplicateFlag() {
+    var duplicates = driver.createOutputTopic(topics.duplicates().name(), Serdes.String().deserializer(),
+        topics.duplicates().valueSerde().deserializer());
+    String message = "Claim your free prize now by clicking the link before the offer expires tonight.";
+    send("first", event("first", text(message)));
+    send("copy", event("copy", text(message)));
+    send("edited", event("edited", text(message + " -- Sent from my phone")));
+    send("other", event("other", text("The central bank raised interest rates by a quarter point.")));
+
+    var flags = duplicates.readKeyValuesToMap();
+    assertThat(flags.get("first").getIsDuplicate()).isFalse();
+    assertThat(flags.get("copy").getKind()).isEqualTo(dev.sieve.avro.DuplicateKind.EXACT);
+    assertThat(flags.get("copy").getDuplicateOf()).isEqualTo("first");
+    assertThat(flags.get("edited").getKind()).isEqualTo(dev.sieve.avro.DuplicateKind.NEAR);
+    assertThat(flags.get("edited").getDuplicateOf()).isEqualTo("first");
+    assertThat(flags.get("other").getIsDuplicate()).isFalse();
+  }
+
   private void send(String key, MediaEvent event) {
     events.pipeInput(key.getBytes(StandardCharsets.UTF_8), eventSerializer.serialize(topics.events().name(), event));
   }
@@ -172,7 +191,7 @@ class SieveTopologyTest {
   }
 
   private static MediaEvent event(String id, MediaPart... parts) {
-    return MediaEvent.newBuilder().setId(id).setOccurredAt(Instant.EPOCH).setSource("test")
+    return MediaEvent.newBuilder().setId(id).setOccurredAt(Instant.now()).setSource("test")
         .setParts(List.of(parts)).setAttributes(Map.of()).build();
   }
 
