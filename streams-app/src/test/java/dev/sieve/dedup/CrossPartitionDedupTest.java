@@ -85,10 +85,7 @@ class CrossPartitionDedupTest {
       first.start();
       second.start();
       awaitRunning(first, second);
-      try (var producer = new KafkaProducer<>(broker.clientConfig(),
-          harness.embedded.keySerde().serializer(), harness.embedded.valueSerde().serializer())) {
-        records.forEach(producer::send);
-      }
+      produce(broker, harness, records);
 
       List<ConsumerRecord<String, DuplicateFlag>> read = CommittedRecords.read(broker, harness.duplicates.name(),
           records.size(), TIMEOUT, harness.duplicates.valueSerde().deserializer());
@@ -116,6 +113,50 @@ class CrossPartitionDedupTest {
     }
   }
 
+  @Test
+  void anInstanceWithEmptyStateRestoresTheIndexFromItsChangelog(EmbeddedKafkaBroker broker, TestInfo test)
+      throws Exception {
+    DedupHarness harness = new DedupHarness("mem://restore-" + UUID.randomUUID(), TopicNames.unique(test, "d") + "-");
+    try (Admin admin = Admin.create(broker.clientConfig())) {
+      new TopicProvisioner(admin, TIMEOUT).provision(
+          TopicSpec.of(harness.embedded.name(), PARTITIONS), TopicSpec.of(harness.duplicates.name(), PARTITIONS),
+          TopicSpec.of(harness.rejections.name(), 1));
+    }
+    Vectors vectors = new Vectors(5, DedupHarness.SPACE.getDimensions());
+    Instant t0 = Instant.now();
+    float[] original = vectors.random();
+    try (KafkaStreams first = instance(broker, harness, test, "before")) {
+      first.start();
+      awaitRunning(first);
+      produce(broker, harness, List.of(record(harness, 0, "original", original, t0)));
+      assertThat(CommittedRecords.read(broker, harness.duplicates.name(), 1, TIMEOUT,
+          harness.duplicates.valueSerde().deserializer())).hasSize(1);
+    }
+    // A new instance with another, empty state directory must rebuild the index from the changelog.
+    try (KafkaStreams second = instance(broker, harness, test, "after")) {
+      second.start();
+      awaitRunning(second);
+      produce(broker, harness, List.of(
+          record(harness, 1, "same-vector", original, t0),
+          record(harness, 2, "near", vectors.at(original, 0.999), t0)));
+      Map<String, DuplicateFlag> flags = new HashMap<>();
+      CommittedRecords.read(broker, harness.duplicates.name(), 3, TIMEOUT, harness.duplicates.valueSerde().deserializer())
+          .forEach(r -> flags.put(r.key(), r.value()));
+      assertThat(flags.get("original").getIsDuplicate()).isFalse();
+      assertThat(flags.get("same-vector").getKind()).isEqualTo(DuplicateKind.NEAR);
+      assertThat(flags.get("same-vector").getDuplicateOf()).isEqualTo("original");
+      assertThat(flags.get("near").getDuplicateOf()).isEqualTo("original");
+    }
+  }
+
+  private static void produce(EmbeddedKafkaBroker broker, DedupHarness harness,
+      List<ProducerRecord<String, EmbeddedMedia>> records) {
+    try (var producer = new KafkaProducer<>(broker.clientConfig(),
+        harness.embedded.keySerde().serializer(), harness.embedded.valueSerde().serializer())) {
+      records.forEach(producer::send);
+    }
+  }
+
   private static ProducerRecord<String, EmbeddedMedia> record(
       DedupHarness harness, int partition, String id, float[] vector, Instant t0) {
     return new ProducerRecord<>(harness.embedded.name(), partition, id,
@@ -129,6 +170,8 @@ class CrossPartitionDedupTest {
     config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     config.put(StreamsConfig.STATE_DIR_CONFIG, stateDirs.resolve(name).toString());
     config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    // A closed instance's tasks move on after its session ends; keep that short.
+    config.put(StreamsConfig.mainConsumerPrefix("session.timeout.ms"), 6000);
     config.put("processing.exception.handler.global.enabled", true);
     config.put(StreamsConfig.mainConsumerPrefix("processing.exception.handler.global.enabled"), true);
     return new KafkaStreams(harness.topology(SETTINGS), config);
