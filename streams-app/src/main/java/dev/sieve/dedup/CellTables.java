@@ -11,14 +11,15 @@ import java.util.List;
  * <p>{@value #TABLES} tables, each keyed by {@value #BITS_PER_TABLE} further random-hyperplane
  * bits; a query looks in its own bucket and the {@value #BITS_PER_TABLE} buckets one bit away in
  * every table (multi-probe). Two vectors at cosine 0.95 differ in a given bit with probability
- * about 0.1, so one table finds the pair with probability about 0.66 and eight tables miss it
- * with probability about 2e-4 (about 6e-3 at cosine 0.90). A query visits about 2.5 % of a
- * large cell. Cells of up to {@value #SCAN_ALL_BELOW} events are scanned whole.
+ * about 0.1, so one table finds the pair with probability about 0.59 and ten tables miss it with
+ * probability about 1.5e-4 (about 8e-3 at cosine 0.90). A query visits about 1 % of a large cell
+ * (15 of 16,384 buckets per table). Cells of up to {@value #SCAN_ALL_BELOW} events are scanned
+ * whole.
  */
 final class CellTables {
 
-  static final int TABLES = 8;
-  static final int BITS_PER_TABLE = 12;
+  static final int TABLES = 10;
+  static final int BITS_PER_TABLE = 14;
   static final int SCAN_ALL_BELOW = 512;
 
   private final List<IndexedItem> items = new ArrayList<>();

@@ -20,7 +20,7 @@ public record DedupSettings(
     double threshold, Duration horizon, int hashBits, double floodSimilarity, long hashSeed) {
 
   /** Defaults measured for the local model (see README: de-duplication). */
-  public static final DedupSettings DEFAULTS = new DedupSettings(0.85, Duration.ofDays(30), 3, 0.98, 0x5133_7E5EL);
+  public static final DedupSettings DEFAULTS = new DedupSettings(0.85, Duration.ofDays(30), 2, 0.98, 0x5133_7E5EL);
 
   public DedupSettings {
     if (!(threshold > 0 && threshold <= 1)) {

@@ -30,14 +30,20 @@ public record IndexedItem(
     return decision;
   }
 
+  /** Whether both live in the same set of cells. */
   public boolean sameCells(int[] otherCells) {
-    return cells.length == otherCells.length && decisionCell(otherCells) >= 0
-        && java.util.Arrays.equals(sorted(cells), sorted(otherCells));
-  }
-
-  private static int[] sorted(int[] cells) {
-    int[] copy = cells.clone();
-    java.util.Arrays.sort(copy);
-    return copy;
+    if (cells.length != otherCells.length) {
+      return false;
+    }
+    for (int mine : cells) {
+      boolean found = false;
+      for (int theirs : otherCells) {
+        found |= mine == theirs;
+      }
+      if (!found) {
+        return false;
+      }
+    }
+    return true;
   }
 }

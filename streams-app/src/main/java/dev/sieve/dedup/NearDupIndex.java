@@ -110,9 +110,8 @@ public final class NearDupIndex {
       if (Math.abs(stored.occurredAt() - event.occurredAt()) > horizonMillis) {
         continue;
       }
-      boolean sameCells = stored.sameCells(event.cells());
       if (stored.contentHash().equals(event.contentHash())) {
-        represented |= sameCells;
+        represented |= stored.sameCells(event.cells());
         continue;
       }
       comparisons++;
@@ -126,7 +125,7 @@ public final class NearDupIndex {
             || (similarity == best.similarity() && stored.eventId().compareTo(best.eventId()) < 0)) {
           best = new Match(stored.eventId(), similarity, stored.occurredAt());
         }
-      } else if (sameCells && similarity >= floodSimilarity) {
+      } else if (similarity >= floodSimilarity && stored.sameCells(event.cells())) {
         represented = true;
       }
     }
