@@ -1,6 +1,7 @@
 package dev.sieve.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sieve.dedup.DedupSettings;
 import dev.sieve.avro.EmbeddedMedia;
 import dev.sieve.avro.MediaEvent;
 import dev.sieve.config.ConfigSources;
@@ -372,7 +373,7 @@ public final class EmbedBenchmark {
           () -> new KafkaSourceReader(clientConfig));
       // The whole topology, as the service runs it (no labels, so classification stays trivial).
       return SieveTopology.build(topics, new EventValidator(EventLimits.from(config)), stage,
-          LabelEngine.from(config, provider));
+          LabelEngine.from(config, provider), DedupSettings.from(config));
     }
 
     double cacheHitRate() {

@@ -40,6 +40,7 @@ public final class SieveConfig extends AbstractConfig {
   public static final String TOPIC_MODERATION = "sieve.topic.moderation";
   public static final String TOPIC_LABELS = "sieve.topic.labels";
   public static final String TOPIC_CENTROIDS = "sieve.topic.centroids";
+  public static final String TOPIC_DUPLICATES = "sieve.topic.duplicates";
   public static final String TOPICS_CREATE = "sieve.topics.create";
   public static final String TOPICS_PARTITIONS = "sieve.topics.partitions";
   public static final String TOPICS_REPLICATION = "sieve.topics.replication.factor";
@@ -64,6 +65,11 @@ public final class SieveConfig extends AbstractConfig {
   public static final String EVENT_MAX_ID_LENGTH = "sieve.event.max.id.length";
 
   public static final String LABELS_CHECK_INTERVAL_MS = "sieve.labels.check.interval.ms";
+  public static final String DEDUP_THRESHOLD = "sieve.dedup.threshold";
+  public static final String DEDUP_HORIZON_MS = "sieve.dedup.horizon.ms";
+  public static final String DEDUP_HASH_BITS = "sieve.dedup.hash.bits";
+  public static final String DEDUP_HASH_SEED = "sieve.dedup.hash.seed";
+  public static final String DEDUP_FLOOD_SIMILARITY = "sieve.dedup.flood.similarity";
 
   public static final String SHUTDOWN_TIMEOUT_MS = "sieve.shutdown.timeout.ms";
 
@@ -79,6 +85,7 @@ public final class SieveConfig extends AbstractConfig {
   private static final String GROUP_LABELS = "Labels";
   private static final String GROUP_STAGE = "Embed stage";
   private static final EmbedStageSettings STAGE = EmbedStageSettings.DEFAULTS;
+  private static final String GROUP_DEDUP = "De-duplication";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(REGISTRY_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new NonBlank(), Importance.HIGH,
@@ -115,6 +122,9 @@ public final class SieveConfig extends AbstractConfig {
       .define(TOPIC_CENTROIDS, Type.STRING, "sieve.label-centroids", new NonBlank(), Importance.MEDIUM,
           "Compacted topic of LabelCentroids records written by the label compiler and read by "
               + "every instance.", GROUP_TOPICS, 10, ConfigDef.Width.MEDIUM, "Centroids")
+      .define(TOPIC_DUPLICATES, Type.STRING, "media.duplicates", new NonBlank(), Importance.MEDIUM,
+          "Output topic of DuplicateFlag records, one per accepted event.", GROUP_TOPICS, 11,
+          ConfigDef.Width.MEDIUM, "Duplicates")
       .define(TOPICS_CREATE, Type.BOOLEAN, false, Importance.LOW,
           "Create missing topics at start-up (the demo does; in production topics are usually "
               + "managed, e.g. by Strimzi KafkaTopic resources).", GROUP_TOPICS, 4,
@@ -251,6 +261,30 @@ public final class SieveConfig extends AbstractConfig {
               + "current model space and definition, and recompiles those that are not (after a "
               + "model change, or when compiled centroids went missing).", GROUP_LABELS, 1,
           ConfigDef.Width.SHORT, "Compile check interval")
+      .define(DEDUP_THRESHOLD, Type.DOUBLE, dev.sieve.dedup.DedupSettings.DEFAULTS.threshold(),
+          new UnitInterval(), Importance.MEDIUM,
+          "Cosine at or above which two events of one scope and model space are near duplicates "
+              + "(default measured for the local model; see README: de-duplication).",
+          GROUP_DEDUP, 1, ConfigDef.Width.SHORT, "Threshold")
+      .define(DEDUP_HORIZON_MS, Type.LONG, dev.sieve.dedup.DedupSettings.DEFAULTS.horizonMillis(),
+          Range.atLeast(1), Importance.MEDIUM,
+          "Events further apart than this (occurredAt) are never duplicates; index entries are "
+              + "purged this long (stream time) after they arrived, and events that occurred "
+              + "longer ago than this before their record timestamp go to the DLQ.",
+          GROUP_DEDUP, 2, ConfigDef.Width.SHORT, "Horizon")
+      .define(DEDUP_HASH_BITS, Type.INT, dev.sieve.dedup.DedupSettings.DEFAULTS.hashBits(), Range.between(1, 24),
+          Importance.LOW, "Random hyperplanes of the routing SimHash: each scope and model space "
+              + "is spread over 2^bits cells. Fewer bits catch more near duplicates, more bits "
+              + "spread the work; changing it on a running application re-routes every event.",
+          GROUP_DEDUP, 3, ConfigDef.Width.SHORT, "Hash bits")
+      .define(DEDUP_HASH_SEED, Type.LONG, dev.sieve.dedup.DedupSettings.DEFAULTS.hashSeed(), Importance.LOW,
+          "Seed of the routing hyperplanes; every instance must use the same, and changing it "
+              + "re-routes every event.", GROUP_DEDUP, 4, ConfigDef.Width.SHORT, "Hash seed")
+      .define(DEDUP_FLOOD_SIMILARITY, Type.DOUBLE, dev.sieve.dedup.DedupSettings.DEFAULTS.floodSimilarity(),
+          new UnitInterval(), Importance.LOW,
+          "An event at least this similar to one stored in the same cells is not stored again "
+              + "(it adds nothing): keeps a spam wave from growing the index.",
+          GROUP_DEDUP, 5, ConfigDef.Width.SHORT, "Flood similarity")
 
       .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
           "How long a shutdown waits for in-flight work to commit.", null, -1,
@@ -379,6 +413,22 @@ public final class SieveConfig extends AbstractConfig {
     @Override
     public String toString() {
       return "non-empty string";
+    }
+  }
+
+  /** A fraction in (0, 1]. */
+  private static final class UnitInterval implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      double v = (Double) value;
+      if (!(v > 0 && v <= 1)) {
+        throw new ConfigException(name, value, "must be greater than 0 and at most 1");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "(0,...,1]";
     }
   }
 

@@ -15,7 +15,9 @@ public record Rejection(Stage stage, String reason, String message) {
     VALIDATE,
     EMBED,
     /** A label definition the compiler refused (on the labels topic, not an event). */
-    COMPILE;
+    COMPILE,
+    /** An embedded event the near-duplicate index cannot take (bad vector, older than the horizon). */
+    DEDUP;
 
     public String code() {
       return name().toLowerCase(java.util.Locale.ROOT);

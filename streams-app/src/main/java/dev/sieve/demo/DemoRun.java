@@ -156,7 +156,10 @@ public final class DemoRun {
     try (var producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
       for (DemoRecord record : records) {
         byte[] value = record.event() != null ? serializer.serialize(topic, record.event()) : record.raw();
-        producer.send(new ProducerRecord<>(topic, record.id().getBytes(StandardCharsets.UTF_8), value));
+        // Event records carry the event's time, as event producers usually do: de-duplication
+        // dead-letters events that occurred more than its horizon before their record timestamp.
+        Long timestamp = record.event() != null ? record.event().getOccurredAt().toEpochMilli() : null;
+        producer.send(new ProducerRecord<>(topic, null, timestamp, record.id().getBytes(StandardCharsets.UTF_8), value));
       }
       producer.flush();
     }

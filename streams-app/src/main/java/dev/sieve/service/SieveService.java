@@ -1,6 +1,7 @@
 package dev.sieve.service;
 
 import dev.sieve.config.SieveConfig;
+import dev.sieve.dedup.DedupSettings;
 import dev.sieve.embed.EmbeddingProvider;
 import dev.sieve.embed.EventEmbedder;
 import dev.sieve.embed.ProviderUnavailableException;
@@ -67,7 +68,7 @@ public final class SieveService implements AutoCloseable {
         () -> new KafkaSourceReader(clientConfig));
     this.labels = LabelEngine.from(config, provider);
     Topology topology = SieveTopology.build(
-        topics, new EventValidator(EventLimits.from(config)), embedStage, labels);
+        topics, new EventValidator(EventLimits.from(config)), embedStage, labels, DedupSettings.from(config));
     log.debug("Topology:\n{}", topology.describe());
     this.streams = new KafkaStreams(topology, config.streamsProperties());
     streams.setUncaughtExceptionHandler(SieveService::onUncaught);
@@ -163,6 +164,7 @@ public final class SieveService implements AutoCloseable {
         new TopicSpec(config.getString(SieveConfig.TOPIC_DLQ), partitions, replication, Map.of()),
         new TopicSpec(config.getString(SieveConfig.TOPIC_CATEGORIES), partitions, replication, Map.of()),
         new TopicSpec(config.getString(SieveConfig.TOPIC_MODERATION), partitions, replication, Map.of()),
+        new TopicSpec(config.getString(SieveConfig.TOPIC_DUPLICATES), partitions, replication, Map.of()),
         new TopicSpec(config.getString(SieveConfig.TOPIC_LABELS), partitions, replication, COMPACTED),
         new TopicSpec(config.getString(SieveConfig.TOPIC_CENTROIDS), partitions, replication, COMPACTED));
   }

@@ -1,6 +1,7 @@
 package dev.sieve.topology;
 
 import dev.sieve.avro.CategoryResult;
+import dev.sieve.avro.DuplicateFlag;
 import dev.sieve.avro.EmbeddedMedia;
 import dev.sieve.avro.LabelCentroids;
 import dev.sieve.avro.LabelDefinition;
@@ -22,6 +23,7 @@ public record SieveTopics(
     Topic<String, ModerationResult> moderation,
     Topic<String, LabelDefinition> labels,
     Topic<String, LabelCentroids> centroids,
+    Topic<String, DuplicateFlag> duplicates,
     AvroSerdes avro) {
 
   public static SieveTopics from(SieveConfig config) {
@@ -34,6 +36,7 @@ public record SieveTopics(
         new Topic<>(config.getString(SieveConfig.TOPIC_MODERATION), Serdes.String(), avro.valueSerde(ModerationResult.class)),
         new Topic<>(config.getString(SieveConfig.TOPIC_LABELS), Serdes.String(), avro.valueSerde(LabelDefinition.class)),
         new Topic<>(config.getString(SieveConfig.TOPIC_CENTROIDS), Serdes.String(), avro.valueSerde(LabelCentroids.class)),
+        new Topic<>(config.getString(SieveConfig.TOPIC_DUPLICATES), Serdes.String(), avro.valueSerde(DuplicateFlag.class)),
         avro);
   }
 

@@ -2,6 +2,8 @@ package dev.sieve.topology;
 
 import dev.sieve.avro.EmbeddedMedia;
 import dev.sieve.avro.MediaEvent;
+import dev.sieve.dedup.DedupSettings;
+import dev.sieve.dedup.DuplicateDetection;
 import dev.sieve.embed.stage.EmbedStage;
 import dev.sieve.labels.LabelEngine;
 import dev.sieve.topology.Outcome.Step;
@@ -19,6 +21,7 @@ import org.apache.kafka.streams.kstream.Named;
  * <pre>
  * media.events ─► decode ─► validate ─► embed ─┬─► media.embeddings
  *                                              ├─► classify ─► media.categories, media.moderation
+ *                                              ├─► dedup (package dedup) ─► media.duplicates
  *                                              └─► media.events.dlq (any rejection on the way)
  * sieve.labels ─► compile ─► sieve.label-centroids ─► global store read by classify
  * </pre>
@@ -29,9 +32,13 @@ public final class SieveTopology {
 
   private SieveTopology() {}
 
-  /** @param embedStage the embed step and its stores (batched, concurrent, durable; see EmbedStage) */
+  /**
+   * @param embedStage the embed step and its stores (batched, concurrent, durable; see EmbedStage)
+   * @param labels the label compiler and classifier (see LabelTopology)
+   * @param dedup the near-duplicate index's settings (see DuplicateDetection)
+   */
   public static Topology build(SieveTopics topics, EventValidator validator, EmbedStage embedStage,
-      LabelEngine labels) {
+      LabelEngine labels, DedupSettings dedup) {
     StreamsBuilder builder = new StreamsBuilder();
 
     KStream<String, Outcome<MediaEvent>> events = builder
@@ -49,6 +56,9 @@ public final class SieveTopology {
           KStream<String, EmbeddedMedia> accepted = embedded.mapValues(Outcome::value, Named.as("embedded-value"));
           accepted.to(topics.embeddings().name(), topics.embeddings().produced());
           LabelTopology.classify(accepted, topics, labels);
+          DuplicateDetection.attach(embedded, dedup, topics.duplicates())
+              .process(DeadLetterProcessor::new, Named.as("dedup-dead-letter"))
+              .to(topics.deadLetters().name(), topics.deadLetters().produced().withName("dedup-dlq"));
         }, "embedded"));
 
     LabelTopology.addCompilerAndCentroids(builder, topics, labels);

@@ -67,6 +67,25 @@ class SieveConfigTest {
   }
 
   @Test
+  void dedupSettingsAreReadAndValidated() {
+    SieveConfig config = new ConfigSources().defaults(MINIMAL).flags(Map.of(
+        SieveConfig.DEDUP_THRESHOLD, "0.93", SieveConfig.DEDUP_HORIZON_MS, "3600000",
+        SieveConfig.DEDUP_HASH_BITS, "5")).toConfig();
+    var settings = dev.sieve.dedup.DedupSettings.from(config);
+    assertThat(settings.threshold()).isEqualTo(0.93);
+    assertThat(settings.horizon()).isEqualTo(java.time.Duration.ofHours(1));
+    assertThat(settings.hashBits()).isEqualTo(5);
+    assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL)
+        .flags(Map.of(SieveConfig.DEDUP_THRESHOLD, "1.5")).toConfig())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(SieveConfig.DEDUP_THRESHOLD)
+        .hasMessageContaining("at most 1");
+    assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL)
+        .flags(Map.of(SieveConfig.DEDUP_HASH_BITS, "30")).toConfig())
+        .hasMessageContaining(SieveConfig.DEDUP_HASH_BITS);
+  }
+
+  @Test
   void anUnknownSieveSettingIsRejectedNotIgnored() {
     assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL)
         .flags(Map.of("sieve.topic.event", "typo")).toConfig())

@@ -26,10 +26,17 @@ public final class CommittedRecords {
    */
   public static List<ConsumerRecord<String, String>> read(
       EmbeddedKafkaBroker broker, String topic, int expected, Duration timeout) {
+    return read(broker, topic, expected, timeout, new StringDeserializer());
+  }
+
+  /** As {@link #read(EmbeddedKafkaBroker, String, int, Duration)}, with values decoded by {@code values}. */
+  public static <V> List<ConsumerRecord<String, V>> read(
+      EmbeddedKafkaBroker broker, String topic, int expected, Duration timeout,
+      org.apache.kafka.common.serialization.Deserializer<V> values) {
     Map<String, Object> config = new HashMap<>(broker.clientConfig());
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     try (var consumer =
-        new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+        new KafkaConsumer<>(config, new StringDeserializer(), values)) {
       // Assigned, not subscribed: no consumer group, so no rebalance to wait for.
       List<TopicPartition> partitions =
           consumer.partitionsFor(topic).stream()
@@ -37,7 +44,7 @@ public final class CommittedRecords {
               .toList();
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      List<ConsumerRecord<String, String>> records = new ArrayList<>();
+      List<ConsumerRecord<String, V>> records = new ArrayList<>();
       long deadline = System.nanoTime() + timeout.toNanos();
       while (records.size() < expected || !readToEnd(consumer, partitions)) {
         if (System.nanoTime() > deadline) {
@@ -52,7 +59,7 @@ public final class CommittedRecords {
   }
 
   private static boolean readToEnd(
-      KafkaConsumer<String, String> consumer, List<TopicPartition> partitions) {
+      KafkaConsumer<String, ?> consumer, List<TopicPartition> partitions) {
     // With read_committed, the end offset is the last stable offset.
     Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
     return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));

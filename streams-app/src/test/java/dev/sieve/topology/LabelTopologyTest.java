@@ -2,6 +2,7 @@ package dev.sieve.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sieve.dedup.DedupSettings;
 import dev.sieve.avro.CategoryResult;
 import dev.sieve.avro.EmbeddedMedia;
 import dev.sieve.avro.LabelCentroids;
@@ -67,7 +68,7 @@ class LabelTopologyTest {
           throw new AssertionError("nothing is restored in these tests");
         });
     driver = new TopologyTestDriver(SieveTopology.build(topics, new EventValidator(EventLimits.from(config)),
-        stage, LabelEngine.from(config, provider)), config.streamsProperties());
+        stage, LabelEngine.from(config, provider), DedupSettings.from(config)), config.streamsProperties());
     embeddings = driver.createOutputTopic(topics.embeddings().name(), Serdes.String().deserializer(),
         topics.embeddings().valueSerde().deserializer());
     events = driver.createInputTopic(topics.events().name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());

@@ -2,6 +2,7 @@ package dev.sieve.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sieve.dedup.DedupSettings;
 import dev.sieve.avro.EmbeddedMedia;
 import dev.sieve.avro.MediaEvent;
 import dev.sieve.avro.MediaPart;
@@ -72,7 +73,7 @@ class SieveTopologyTest {
         });
     driver = new TopologyTestDriver(
         SieveTopology.build(topics, new EventValidator(EventLimits.from(config)), stage,
-            LabelEngine.from(config, provider)),
+            LabelEngine.from(config, provider), DedupSettings.from(config)),
         config.streamsProperties());
     eventSerializer = topics.avro().valueSerde(MediaEvent.class).serializer();
     events = driver.createInputTopic(topics.events().name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
@@ -177,6 +178,26 @@ class SieveTopologyTest {
     assertThat(deadLetters.readRecordsToList()).hasSize(2);
   }
 
+  @Test
+  void everyEmbeddedEventGetsADuplicateFlag() {
+    var duplicates = driver.createOutputTopic(topics.duplicates().name(), Serdes.String().deserializer(),
+        topics.duplicates().valueSerde().deserializer());
+    String message = "Claim your free prize now by clicking the link before the offer expires tonight.";
+    send("first", event("first", text(message)));
+    send("copy", event("copy", text(message)));
+    send("edited", event("edited", text(message + " -- Sent from my phone")));
+    send("other", event("other", text("The central bank raised interest rates by a quarter point.")));
+    awaitOutputs(4);
+
+    var flags = duplicates.readKeyValuesToMap();
+    assertThat(flags.get("first").getIsDuplicate()).isFalse();
+    assertThat(flags.get("copy").getKind()).isEqualTo(dev.sieve.avro.DuplicateKind.EXACT);
+    assertThat(flags.get("copy").getDuplicateOf()).isEqualTo("first");
+    assertThat(flags.get("edited").getKind()).isEqualTo(dev.sieve.avro.DuplicateKind.NEAR);
+    assertThat(flags.get("edited").getDuplicateOf()).isEqualTo("first");
+    assertThat(flags.get("other").getIsDuplicate()).isFalse();
+  }
+
   /** Fires the embed stage's punctuator until this many records are out (its results are asynchronous). */
   private void awaitOutputs(int count) {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -195,7 +216,7 @@ class SieveTopologyTest {
   }
 
   private static MediaEvent event(String id, MediaPart... parts) {
-    return MediaEvent.newBuilder().setId(id).setOccurredAt(Instant.EPOCH).setSource("test")
+    return MediaEvent.newBuilder().setId(id).setOccurredAt(Instant.now()).setSource("test")
         .setParts(List.of(parts)).setAttributes(Map.of()).build();
   }
 

@@ -44,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * input whose record is either answered or still in the pending store. {@code init()} (which Kafka
  * Streams calls after restoring the stores) submits whatever the store still holds again.
  *
- * <p>Results are released in input order per event id: a finished record waits for the earlier
- * records of its key. Records of other keys are not held up.
+ * <p>Results are released in the task's input order: a finished record waits for the records that
+ * came before it. Batches still run concurrently; only their release is ordered, so what follows
+ * (e.g. de-duplication, where the earlier event of a partition is the original) sees the input
+ * order, and records of one event id stay in order.
  */
 final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>, String, Outcome<EmbeddedMedia>> {
 
@@ -73,7 +75,8 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
   private final EmbedStage stage;
   private final int batchLimit;
   private final Map<Long, Pending> pending = new HashMap<>();
-  private final Map<String, ArrayDeque<Long>> byKey = new HashMap<>();
+  /** Sequence numbers of the records taken and not yet released, in input order. */
+  private final ArrayDeque<Long> inputOrder = new ArrayDeque<>();
   /** Contents on their way to the model, with the records waiting for each. */
   private final Map<String, List<Long>> awaitingContent = new HashMap<>();
   private final ArrayDeque<List<Item>> readyBatches = new ArrayDeque<>();
@@ -85,7 +88,7 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
   private long openBatchSince;
   private long nextSequence;
   /** Keys with results found during init(), which must not forward; released at the first collect(). */
-  private final List<String> releaseAfterInit = new ArrayList<>();
+  private boolean releaseAfterInit;
   private boolean initializing;
   private volatile boolean closed;
 
@@ -198,9 +201,9 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
   /** Registers a record in key order and finds its vector: cache, content on its way, or a batch. */
   private void take(long sequence, Pending record) {
     pending.put(sequence, record);
-    byKey.computeIfAbsent(record.record.key(), k -> new ArrayDeque<>()).add(sequence);
+    inputOrder.add(sequence);
     if (record.outcome != null) {
-      ready(record.record.key());
+      ready();
       return;
     }
     MediaEvent event = record.event;
@@ -215,7 +218,7 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
     Optional<Embedding> cached = cache.lookup(hash);
     if (cached.isPresent()) {
       record.outcome = embedded(record, cached.get());
-      ready(record.record.key());
+      ready();
       return;
     }
     awaitingContent.put(hash, new ArrayList<>(List.of(sequence)));
@@ -260,8 +263,10 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
 
   /** Applies every batch result that has arrived and sends waiting batches to free workers. */
   private void collect() {
-    releaseAfterInit.forEach(this::release);
-    releaseAfterInit.clear();
+    if (releaseAfterInit) {
+      releaseAfterInit = false;
+      release();
+    }
     for (BatchResult result = results.poll(); result != null; result = results.poll()) {
       apply(result);
     }
@@ -283,39 +288,27 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
         answered.add(sequence);
       }
     });
-    // In input order, so a batch's records leave as they came (per key that is required).
-    answered.sort(null);
-    for (long sequence : answered) {
-      Pending record = pending.get(sequence);
-      if (record != null) {
-        release(record.record.key());
-      }
+    if (!answered.isEmpty()) {
+      release();
     }
   }
 
-  private void ready(String key) {
+  private void ready() {
     if (initializing) {
-      releaseAfterInit.add(key);
+      releaseAfterInit = true;
     } else {
-      release(key);
+      release();
     }
   }
 
-  /** Forwards the finished records at the head of a key's queue and deletes their pending entries. */
-  private void release(String key) {
-    ArrayDeque<Long> queue = byKey.get(key);
-    if (queue == null) {
-      return;
-    }
-    while (!queue.isEmpty() && pending.get(queue.peek()).outcome != null) {
-      long sequence = queue.poll();
+  /** Forwards the finished records at the head of the input order and deletes their pending entries. */
+  private void release() {
+    while (!inputOrder.isEmpty() && pending.get(inputOrder.peek()).outcome != null) {
+      long sequence = inputOrder.poll();
       Pending record = pending.remove(sequence);
       PendingRecord entry = record.record;
       context.forward(new Record<>(entry.key(), record.outcome, entry.timestamp(), entry.headers()));
       store.delete(sequence);
-    }
-    if (queue.isEmpty()) {
-      byKey.remove(key);
     }
   }
 

@@ -1,0 +1,196 @@
+package dev.sieve.dedup;
+
+import dev.sieve.avro.DuplicateKind;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Binary encodings of the index's internal records (repartition topics and state stores). They
+ * never leave the application, so they carry no registry schema; a leading version byte leaves
+ * room to change them.
+ */
+final class DedupCodec {
+
+  private static final byte VERSION = 1;
+
+  static final Serde<Probe> PROBE = Serdes.serdeFrom(
+      (topic, probe) -> probe == null ? null : write(out -> writeProbe(out, probe)),
+      (topic, bytes) -> bytes == null ? null : read(bytes, DedupCodec::readProbe));
+
+  static final Serde<Answer> ANSWER = Serdes.serdeFrom(
+      (topic, answer) -> answer == null ? null : write(out -> writeAnswer(out, answer)),
+      (topic, bytes) -> bytes == null ? null : read(bytes, DedupCodec::readAnswer));
+
+  private DedupCodec() {}
+
+  /** A stored copy: the cell it is in, then the item. */
+  static byte[] storedCopy(CellKey cell, IndexedItem item) {
+    return write(out -> {
+      out.writeUTF(cell.scope());
+      out.writeUTF(cell.space());
+      out.writeInt(cell.cell());
+      out.writeUTF(item.eventId());
+      out.writeLong(item.occurredAt());
+      out.writeLong(item.timestamp());
+      out.writeUTF(item.contentHash());
+      writeInts(out, item.cells());
+      out.writeFloat(item.vector().scale());
+      out.writeInt(item.vector().values().length);
+      out.write(item.vector().values());
+    });
+  }
+
+  record StoredCopy(CellKey cell, IndexedItem item) {}
+
+  static StoredCopy storedCopy(byte[] bytes) {
+    return read(bytes, in -> {
+      CellKey cell = new CellKey(in.readUTF(), in.readUTF(), in.readInt());
+      String id = in.readUTF();
+      long occurredAt = in.readLong();
+      long timestamp = in.readLong();
+      String hash = in.readUTF();
+      int[] cells = readInts(in);
+      float scale = in.readFloat();
+      byte[] values = new byte[in.readInt()];
+      in.readFully(values);
+      return new StoredCopy(cell,
+          new IndexedItem(id, occurredAt, timestamp, hash, cells, new QuantizedVector(values, scale)));
+    });
+  }
+
+  /** The first event seen with a content: id, occurredAt, record timestamp. */
+  record FirstSeen(String eventId, long occurredAt, long timestamp) {}
+
+  static byte[] firstSeen(FirstSeen first) {
+    return write(out -> {
+      out.writeUTF(first.eventId());
+      out.writeLong(first.occurredAt());
+      out.writeLong(first.timestamp());
+    });
+  }
+
+  static FirstSeen firstSeen(byte[] bytes) {
+    return read(bytes, in -> new FirstSeen(in.readUTF(), in.readLong(), in.readLong()));
+  }
+
+  static byte[] answers(List<Answer> answers) {
+    return write(out -> {
+      out.writeInt(answers.size());
+      for (Answer answer : answers) {
+        writeAnswer(out, answer);
+      }
+    });
+  }
+
+  static List<Answer> answers(byte[] bytes) {
+    return read(bytes, in -> {
+      int n = in.readInt();
+      List<Answer> answers = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        answers.add(readAnswer(in));
+      }
+      return answers;
+    });
+  }
+
+  private static void writeProbe(DataOutputStream out, Probe probe) throws IOException {
+    out.writeUTF(probe.eventId());
+    out.writeUTF(probe.scope());
+    out.writeUTF(probe.space());
+    out.writeLong(probe.occurredAt());
+    out.writeUTF(probe.contentHash());
+    out.writeInt(probe.vector().length);
+    for (float v : probe.vector()) {
+      out.writeFloat(v);
+    }
+    writeInts(out, probe.cells());
+    out.writeInt(probe.cell());
+  }
+
+  private static Probe readProbe(DataInputStream in) throws IOException {
+    String id = in.readUTF();
+    String scope = in.readUTF();
+    String space = in.readUTF();
+    long occurredAt = in.readLong();
+    String hash = in.readUTF();
+    float[] vector = new float[in.readInt()];
+    for (int i = 0; i < vector.length; i++) {
+      vector[i] = in.readFloat();
+    }
+    return new Probe(id, scope, space, occurredAt, hash, vector, readInts(in), in.readInt());
+  }
+
+  private static void writeAnswer(DataOutputStream out, Answer answer) throws IOException {
+    out.writeUTF(answer.eventId());
+    out.writeUTF(answer.scope());
+    out.writeInt(answer.route());
+    out.writeByte(answer.kind().ordinal());
+    out.writeUTF(answer.matchId() == null ? "" : answer.matchId());
+    out.writeFloat(answer.similarity());
+    out.writeLong(answer.matchOccurredAt());
+    out.writeInt(answer.expected());
+  }
+
+  private static Answer readAnswer(DataInputStream in) throws IOException {
+    String id = in.readUTF();
+    String scope = in.readUTF();
+    int route = in.readInt();
+    DuplicateKind kind = DuplicateKind.values()[in.readByte()];
+    String match = in.readUTF();
+    return new Answer(id, scope, route, kind, match.isEmpty() ? null : match, in.readFloat(),
+        in.readLong(), in.readInt());
+  }
+
+  private static void writeInts(DataOutputStream out, int[] values) throws IOException {
+    out.writeByte(values.length);
+    for (int v : values) {
+      out.writeInt(v);
+    }
+  }
+
+  private static int[] readInts(DataInputStream in) throws IOException {
+    int[] values = new int[in.readUnsignedByte()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = in.readInt();
+    }
+    return values;
+  }
+
+  private interface Writer {
+    void write(DataOutputStream out) throws IOException;
+  }
+
+  private interface Reader<T> {
+    T read(DataInputStream in) throws IOException;
+  }
+
+  private static byte[] write(Writer writer) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(VERSION);
+      writer.write(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes.toByteArray();
+  }
+
+  private static <T> T read(byte[] bytes, Reader<T> reader) {
+    try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
+      byte version = in.readByte();
+      if (version != VERSION) {
+        throw new IllegalStateException("unknown dedup record version " + version);
+      }
+      return reader.read(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package dev.sieve.dedup;
+
+import dev.sieve.config.SieveConfig;
+import java.time.Duration;
+
+/**
+ * The near-duplicate index's settings.
+ *
+ * @param threshold cosine at or above which two vectors of one space are near-duplicates
+ * @param horizon how far apart in {@code occurredAt} two events may be and still be duplicates;
+ *     also how long stored entries are kept (by stream time)
+ * @param hashBits random hyperplanes of the routing SimHash: a scope and space is spread over
+ *     {@code 2^hashBits} cells
+ * @param floodSimilarity similarity at or above which an event is not stored in a cell where an
+ *     event with the same cells is (it adds nothing there); keeps spam waves from growing cells
+ * @param hashSeed seed of the hyperplanes; changing it on a running application re-routes every
+ *     event, so the stored index no longer meets new events
+ */
+public record DedupSettings(
+    double threshold, Duration horizon, int hashBits, double floodSimilarity, long hashSeed) {
+
+  /** Defaults measured for the local model (see README: de-duplication). */
+  public static final DedupSettings DEFAULTS = new DedupSettings(0.85, Duration.ofDays(30), 2, 0.98, 0x5133_7E5EL);
+
+  public DedupSettings {
+    if (!(threshold > 0 && threshold <= 1)) {
+      throw new IllegalArgumentException("threshold must be in (0, 1]: " + threshold);
+    }
+    if (horizon.isNegative() || horizon.isZero()) {
+      throw new IllegalArgumentException("horizon must be positive: " + horizon);
+    }
+    if (!(floodSimilarity > 0 && floodSimilarity <= 1)) {
+      throw new IllegalArgumentException("floodSimilarity must be in (0, 1]: " + floodSimilarity);
+    }
+    if (hashBits < 1 || hashBits > 24) {
+      throw new IllegalArgumentException("hashBits must be in [1, 24]: " + hashBits);
+    }
+  }
+
+  public static DedupSettings from(SieveConfig config) {
+    return new DedupSettings(
+        config.getDouble(SieveConfig.DEDUP_THRESHOLD),
+        Duration.ofMillis(config.getLong(SieveConfig.DEDUP_HORIZON_MS)),
+        config.getInt(SieveConfig.DEDUP_HASH_BITS),
+        config.getDouble(SieveConfig.DEDUP_FLOOD_SIMILARITY),
+        config.getLong(SieveConfig.DEDUP_HASH_SEED));
+  }
+
+  public long horizonMillis() {
+    return horizon.toMillis();
+  }
+}

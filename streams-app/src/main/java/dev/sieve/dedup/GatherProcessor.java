@@ -1,0 +1,63 @@
+package dev.sieve.dedup;
+
+import dev.sieve.avro.DuplicateFlag;
+import dev.sieve.avro.DuplicateKind;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Collects an event's answers (exact route and both cells) and emits its one
+ * {@link DuplicateFlag} when the last arrives: EXACT if the exact route found an original, else
+ * the most similar NEAR match, else not a duplicate.
+ */
+final class GatherProcessor extends ContextualProcessor<String, Answer, String, DuplicateFlag> {
+
+  static final String GATHER_STORE = "dedup-gather";
+
+  private KeyValueStore<String, byte[]> pending;
+
+  @Override
+  public void init(ProcessorContext<String, DuplicateFlag> context) {
+    super.init(context);
+    pending = context.getStateStore(GATHER_STORE);
+  }
+
+  @Override
+  public void process(Record<String, Answer> record) {
+    Answer answer = record.value();
+    byte[] stored = pending.get(answer.eventId());
+    List<Answer> answers = stored == null ? new ArrayList<>() : new ArrayList<>(DedupCodec.answers(stored));
+    if (answers.stream().noneMatch(a -> a.route() == answer.route())) {
+      answers.add(answer);
+    }
+    if (answers.size() < answer.expected()) {
+      pending.put(answer.eventId(), DedupCodec.answers(answers));
+      return;
+    }
+    pending.delete(answer.eventId());
+    context().forward(new Record<>(answer.eventId(), flag(answers), record.timestamp()));
+  }
+
+  static DuplicateFlag flag(List<Answer> answers) {
+    Answer best = answers.get(0);
+    for (Answer answer : answers) {
+      if (answer.betterThan(best)) {
+        best = answer;
+      }
+    }
+    boolean duplicate = best.kind() != DuplicateKind.NONE;
+    return DuplicateFlag.newBuilder()
+        .setEventId(best.eventId())
+        .setIsDuplicate(duplicate)
+        .setKind(best.kind())
+        .setDuplicateOf(duplicate ? best.matchId() : null)
+        .setSimilarity(duplicate ? best.similarity() : null)
+        .setOriginalOccurredAt(duplicate ? java.time.Instant.ofEpochMilli(best.matchOccurredAt()) : null)
+        .setScope(best.scope().isEmpty() ? null : best.scope())
+        .build();
+  }
+}

@@ -1,0 +1,124 @@
+package dev.sieve.dedup;
+
+import dev.sieve.avro.DuplicateKind;
+import dev.sieve.dedup.DedupCodec.FirstSeen;
+import dev.sieve.dedup.DedupCodec.StoredCopy;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Answers probes for the routes this task owns. On the exact route, the first event seen with a
+ * content in a scope (within the horizon) is the original of every later one. On a cell, the
+ * {@link NearDupIndex} decides. Both stores are changelogged: under exactly-once their updates
+ * commit with the answers, so a crash and replay repeats the same decisions.
+ */
+final class IndexProcessor extends ContextualProcessor<String, Probe, String, Answer> {
+
+  static final String EXACT_STORE = "dedup-exact";
+  static final String CELL_STORE = "dedup-cells";
+
+  private final DedupSettings settings;
+  private NearDupIndex index;
+  private KeyValueStore<String, byte[]> exact;
+  private KeyValueStore<String, byte[]> cells;
+
+  IndexProcessor(DedupSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Answer> context) {
+    super.init(context);
+    exact = context.getStateStore(EXACT_STORE);
+    cells = context.getStateStore(CELL_STORE);
+    index = new NearDupIndex(settings.threshold(), settings.floodSimilarity(), settings.horizonMillis());
+    rebuildIndex();
+    context.schedule(purgeInterval(settings.horizon()), PunctuationType.STREAM_TIME, this::purge);
+  }
+
+  /** Purges a few dozen times per horizon, at least every second and at most every hour of stream time. */
+  static Duration purgeInterval(Duration horizon) {
+    Duration interval = horizon.dividedBy(48);
+    if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
+      return Duration.ofSeconds(1);
+    }
+    return interval.compareTo(Duration.ofHours(1)) > 0 ? Duration.ofHours(1) : interval;
+  }
+
+  @Override
+  public void process(Record<String, Probe> record) {
+    Probe probe = record.value();
+    Answer answer = probe.exactRoute()
+        ? exactAnswer(probe, record.timestamp())
+        : cellAnswer(probe, record.timestamp());
+    context().forward(new Record<>(probe.eventId(), answer, record.timestamp()));
+  }
+
+  private Answer exactAnswer(Probe probe, long timestamp) {
+    String key = probe.scope() + '\0' + probe.contentHash();
+    byte[] stored = exact.get(key);
+    if (stored != null) {
+      FirstSeen first = DedupCodec.firstSeen(stored);
+      if (first.eventId().equals(probe.eventId())) {
+        return Answer.none(probe);
+      }
+      if (Math.abs(first.occurredAt() - probe.occurredAt()) <= settings.horizonMillis()) {
+        return Answer.match(probe, DuplicateKind.EXACT, first.eventId(), 1f, first.occurredAt());
+      }
+    }
+    exact.put(key, DedupCodec.firstSeen(new FirstSeen(probe.eventId(), probe.occurredAt(), timestamp)));
+    return Answer.none(probe);
+  }
+
+  private Answer cellAnswer(Probe probe, long timestamp) {
+    CellKey cell = probe.cellKey();
+    IndexedItem item = new IndexedItem(probe.eventId(), probe.occurredAt(), timestamp,
+        probe.contentHash(), probe.cells(), QuantizedVector.of(probe.vector()));
+    NearDupIndex.CellProbe result = index.probeAndInsert(cell, item, probe.vector());
+    if (result.stored()) {
+      cells.put(storeKey(cell, item.eventId()), DedupCodec.storedCopy(cell, item));
+    }
+    NearDupIndex.Match match = result.match();
+    return match == null
+        ? Answer.none(probe)
+        : Answer.match(probe, DuplicateKind.NEAR, match.eventId(), match.similarity(), match.occurredAt());
+  }
+
+  private void rebuildIndex() {
+    // Copies of one event in this task's two cells share one item in memory.
+    Map<String, IndexedItem> items = new HashMap<>();
+    try (KeyValueIterator<String, byte[]> all = cells.all()) {
+      while (all.hasNext()) {
+        StoredCopy copy = DedupCodec.storedCopy(all.next().value);
+        index.restore(copy.cell(), items.computeIfAbsent(copy.item().eventId(), id -> copy.item()));
+      }
+    }
+  }
+
+  private void purge(long streamTime) {
+    long cutoff = streamTime - settings.horizonMillis();
+    for (NearDupIndex.Entry entry : index.purgeBefore(cutoff)) {
+      cells.delete(storeKey(entry.cell(), entry.eventId()));
+    }
+    try (KeyValueIterator<String, byte[]> all = exact.all()) {
+      while (all.hasNext()) {
+        KeyValue<String, byte[]> entry = all.next();
+        if (DedupCodec.firstSeen(entry.value).timestamp() < cutoff) {
+          exact.delete(entry.key);
+        }
+      }
+    }
+  }
+
+  private static String storeKey(CellKey cell, String eventId) {
+    return cell.encoded() + '\0' + eventId;
+  }
+}

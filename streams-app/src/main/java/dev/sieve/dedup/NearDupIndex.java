@@ -1,0 +1,199 @@
+package dev.sieve.dedup;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+
+/**
+ * The near-duplicate index of the cells one task owns, in memory. The task's state store is the
+ * durable copy: every insert and removal here is mirrored there, and the index is rebuilt from
+ * the store when the task starts (see {@code IndexProcessor}).
+ *
+ * <p>Probing and inserting an event into a cell is one step, and a cell is only ever touched by
+ * one thread, so for two events the cell that decides their pair ({@link
+ * IndexedItem#decisionCell}) sees them in one order: the second finds the first.
+ *
+ * <p>Within a cell, {@link CellTables} pick the stored events worth comparing; every candidate is
+ * verified by cosine against the threshold.
+ *
+ * <p>An event is not inserted into a cell where it is already represented, which keeps a flood of
+ * near-identical events from growing the cell: where it matched a stored event as a near
+ * duplicate, where an event with the same content and cells is stored, or where a stored event
+ * with the same cells is at least {@code floodSimilarity} similar to it.
+ */
+public final class NearDupIndex {
+
+  private final double threshold;
+  private final double floodSimilarity;
+  private final long horizonMillis;
+  /** Seed of the in-cell bucket hyperplanes; derived data only, so not a setting. */
+  private static final long BUCKET_SEED = 0x7AB1E5L;
+
+  private final Map<CellKey, CellTables> cells;
+  private final Map<String, SimHash> bucketPlanes;
+  private long comparisons;
+
+  public NearDupIndex(double threshold, double floodSimilarity, long horizonMillis) {
+    this(threshold, floodSimilarity, horizonMillis, new HashMap<>(), new HashMap<>());
+  }
+
+  private NearDupIndex(double threshold, double floodSimilarity, long horizonMillis,
+      Map<CellKey, CellTables> cells, Map<String, SimHash> bucketPlanes) {
+    this.bucketPlanes = bucketPlanes;
+    this.threshold = threshold;
+    this.floodSimilarity = Math.max(threshold, floodSimilarity);
+    this.horizonMillis = horizonMillis;
+    this.cells = cells;
+  }
+
+  /** The most similar earlier event a cell decided on, if any. */
+  public record Match(String eventId, float similarity, long occurredAt) {}
+
+  /** What probing one cell gave: the best match decided in this cell (or null) and whether the event was stored. */
+  public record CellProbe(Match match, boolean stored) {}
+
+  /** A stored event and its similarity to a query. */
+  public record Neighbour(IndexedItem item, float similarity) {}
+
+  /**
+   * Compares {@code event} with the events stored in {@code cell}, then stores it there unless it
+   * is represented. A match counts only in the pair's decision cell, only within the horizon and
+   * only between different contents (identical content is decided by the exact route).
+   */
+  public CellProbe probeAndInsert(CellKey cell, IndexedItem event, float[] unitVector) {
+    CellTables tables = cells.computeIfAbsent(cell, k -> new CellTables());
+    int[] signature = signature(cell.space(), event.vector());
+    Scan scan = scan(tables.candidates(signature), cell, event, unitVector);
+    if (!scan.represented) {
+      tables.add(event, signature);
+    }
+    return new CellProbe(scan.best, !scan.represented);
+  }
+
+  /** What {@link #probeAndInsert} would match, without storing the event. */
+  public Match probe(CellKey cell, IndexedItem event, float[] unitVector) {
+    CellTables tables = cells.get(cell);
+    return tables == null ? null
+        : scan(tables.candidates(signature(cell.space(), event.vector())), cell, event, unitVector).best;
+  }
+
+  /**
+   * The in-cell bucket signature, from the int8 vector as stored, so that identical content finds
+   * itself whether it is stored or queried.
+   */
+  private int[] signature(String space, QuantizedVector vector) {
+    SimHash planes = bucketPlanes.computeIfAbsent(space, key -> new SimHash(
+        CellTables.TABLES * CellTables.BITS_PER_TABLE, vector.dimensions(), BUCKET_SEED, key));
+    return CellTables.signatures(planes, vector.toFloats());
+  }
+
+  /** The same stored events, matched at another threshold (for comparisons in the bench). */
+  public NearDupIndex withThreshold(double otherThreshold) {
+    return new NearDupIndex(otherThreshold, floodSimilarity, horizonMillis, cells, bucketPlanes);
+  }
+
+  private record Scan(Match best, boolean represented) {}
+
+  private Scan scan(List<IndexedItem> items, CellKey cell, IndexedItem event, float[] unitVector) {
+    Match best = null;
+    boolean represented = false;
+    for (IndexedItem stored : items) {
+      if (stored.eventId().equals(event.eventId())) {
+        represented = true; // a redelivery: it is already here
+        continue;
+      }
+      if (Math.abs(stored.occurredAt() - event.occurredAt()) > horizonMillis) {
+        continue;
+      }
+      if (stored.contentHash().equals(event.contentHash())) {
+        represented |= stored.sameCells(event.cells());
+        continue;
+      }
+      comparisons++;
+      float similarity = stored.vector().cosine(unitVector);
+      if (similarity < threshold) {
+        continue;
+      }
+      if (stored.decisionCell(event.cells()) == cell.cell()) {
+        represented = true;
+        if (best == null || similarity > best.similarity()
+            || (similarity == best.similarity() && stored.eventId().compareTo(best.eventId()) < 0)) {
+          best = new Match(stored.eventId(), similarity, stored.occurredAt());
+        }
+      } else if (similarity >= floodSimilarity && stored.sameCells(event.cells())) {
+        represented = true;
+      }
+    }
+    return new Scan(best, represented);
+  }
+
+  /** Puts back an event read from the durable store. */
+  public void restore(CellKey cell, IndexedItem item) {
+    cells.computeIfAbsent(cell, k -> new CellTables()).add(item, signature(cell.space(), item.vector()));
+  }
+
+  /** A stored copy of an event: which cell it is in. */
+  public record Entry(CellKey cell, String eventId) {}
+
+  /** Removes every event whose timestamp is before {@code cutoff}; returns the removed copies. */
+  public List<Entry> purgeBefore(long cutoff) {
+    List<Entry> removed = new ArrayList<>();
+    for (var cell = cells.entrySet().iterator(); cell.hasNext(); ) {
+      var entry = cell.next();
+      for (IndexedItem item : entry.getValue().removeIf(item -> item.timestamp() < cutoff)) {
+        removed.add(new Entry(entry.getKey(), item.eventId()));
+      }
+      if (entry.getValue().size() == 0) {
+        cell.remove();
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * The {@code k} stored events of this task most similar to {@code unitVector} in the scope and
+   * space, most similar first, by an exhaustive scan of the local cells (the other cells of the
+   * scope live in other tasks; a query across instances merges their answers).
+   */
+  public List<Neighbour> nearest(String scope, String space, float[] unitVector, int k) {
+    PriorityQueue<Neighbour> top = new PriorityQueue<>(Comparator.comparingDouble(Neighbour::similarity));
+    Set<String> seen = new HashSet<>();
+    cells.forEach((cell, tables) -> {
+      if (!cell.scope().equals(scope) || !cell.space().equals(space)) {
+        return;
+      }
+      for (IndexedItem item : tables.items()) {
+        if (seen.add(item.eventId())) {
+          top.add(new Neighbour(item, item.vector().cosine(unitVector)));
+          if (top.size() > k) {
+            top.poll();
+          }
+        }
+      }
+    });
+    List<Neighbour> result = new ArrayList<>(top);
+    result.sort(Comparator.comparingDouble(Neighbour::similarity).reversed());
+    return result;
+  }
+
+  /** Stored copies in one cell. */
+  public int size(CellKey cell) {
+    CellTables tables = cells.get(cell);
+    return tables == null ? 0 : tables.size();
+  }
+
+  /** Stored copies in all cells of this index. */
+  public long size() {
+    return cells.values().stream().mapToLong(CellTables::size).sum();
+  }
+
+  /** Vector comparisons made so far (the per-event work that floods must not grow). */
+  public long comparisons() {
+    return comparisons;
+  }
+}

@@ -1,0 +1,187 @@
+package dev.sieve.dedup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sieve.avro.DuplicateFlag;
+import dev.sieve.avro.DuplicateKind;
+import dev.sieve.avro.EmbeddedMedia;
+import dev.sieve.runtime.EmbeddedKafkaBroker;
+import dev.sieve.runtime.TopicProvisioner;
+import dev.sieve.runtime.TopicSpec;
+import dev.sieve.testing.BuildDirTempDirFactory;
+import dev.sieve.testing.CommittedRecords;
+import dev.sieve.testing.SharedKafkaBroker;
+import dev.sieve.testing.TopicNames;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Near duplicates produced to different partitions of a 4-partition topic, processed by two
+ * application instances under exactly-once, are flagged exactly once per pair.
+ */
+@ExtendWith(SharedKafkaBroker.class)
+class CrossPartitionDedupTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(90);
+  private static final int PARTITIONS = 4;
+  private static final DedupSettings SETTINGS = new DedupSettings(0.9, Duration.ofDays(1), 4, 0.98, 11L);
+
+  @TempDir(factory = BuildDirTempDirFactory.class)
+  Path stateDirs;
+
+  @Test
+  void nearDuplicatesOnDifferentPartitionsAndInstancesAreFlaggedOncePerPair(
+      EmbeddedKafkaBroker broker, TestInfo test) throws Exception {
+    DedupHarness harness = new DedupHarness("mem://cross-" + UUID.randomUUID(), TopicNames.unique(test, "d") + "-");
+    try (Admin admin = Admin.create(broker.clientConfig())) {
+      new TopicProvisioner(admin, TIMEOUT).provision(
+          TopicSpec.of(harness.embedded.name(), PARTITIONS), TopicSpec.of(harness.duplicates.name(), PARTITIONS),
+          TopicSpec.of(harness.rejections.name(), 1));
+    }
+    Vectors vectors = new Vectors(3, DedupHarness.SPACE.getDimensions());
+    SimHash hash = new SimHash(SETTINGS.hashBits(), DedupHarness.SPACE.getDimensions(), SETTINGS.hashSeed(),
+        CellRouter.spaceKey(DedupHarness.SPACE));
+    Instant t0 = Instant.now();
+    List<String[]> pairs = new ArrayList<>();
+    List<ProducerRecord<String, EmbeddedMedia>> records = new ArrayList<>();
+    int pair = 0;
+    while (pairs.size() < 30) {
+      float[] a = vectors.random();
+      float[] b = vectors.at(a, 0.95);
+      // The test is about consistency, not recall: keep pairs whose cells meet.
+      if (new IndexedItem("", 0, 0, "", hash.cells(a), null).decisionCell(hash.cells(b)) < 0) {
+        continue;
+      }
+      String ida = "p" + pair + "-a";
+      String idb = "p" + pair + "-b";
+      pairs.add(new String[] {ida, idb});
+      records.add(record(harness, pair % PARTITIONS, ida, a, t0));
+      records.add(record(harness, (pair + 1) % PARTITIONS, idb, b, t0));
+      pair++;
+    }
+    for (int i = 0; i < 20; i++) {
+      records.add(record(harness, i % PARTITIONS, "single-" + i, vectors.random(), t0));
+    }
+
+    try (KafkaStreams first = instance(broker, harness, test, "one");
+        KafkaStreams second = instance(broker, harness, test, "two")) {
+      first.start();
+      second.start();
+      awaitRunning(first, second);
+      produce(broker, harness, records);
+
+      List<ConsumerRecord<String, DuplicateFlag>> read = CommittedRecords.read(broker, harness.duplicates.name(),
+          records.size(), TIMEOUT, harness.duplicates.valueSerde().deserializer());
+
+      assertThat(read).hasSize(records.size());
+      Map<String, DuplicateFlag> flags = new HashMap<>();
+      read.forEach(r -> flags.put(r.key(), r.value()));
+      assertThat(flags).hasSize(records.size());
+      for (String[] p : pairs) {
+        DuplicateFlag a = flags.get(p[0]);
+        DuplicateFlag b = flags.get(p[1]);
+        boolean aOfB = a.getIsDuplicate() && p[1].equals(a.getDuplicateOf());
+        boolean bOfA = b.getIsDuplicate() && p[0].equals(b.getDuplicateOf());
+        assertThat(aOfB ^ bOfA).as("pair %s/%s: %s, %s", p[0], p[1], a, b).isTrue();
+        assertThat((aOfB ? a : b).getKind()).isEqualTo(DuplicateKind.NEAR);
+      }
+      assertThat(flags).allSatisfy((id, flag) -> {
+        if (id.startsWith("single-")) {
+          assertThat(flag.getIsDuplicate()).isFalse();
+        }
+      });
+      // Both instances did part of the work.
+      assertThat(first.metadataForLocalThreads()).allSatisfy(t -> assertThat(t.activeTasks()).isNotEmpty());
+      assertThat(second.metadataForLocalThreads()).allSatisfy(t -> assertThat(t.activeTasks()).isNotEmpty());
+    }
+  }
+
+  @Test
+  void anInstanceWithEmptyStateRestoresTheIndexFromItsChangelog(EmbeddedKafkaBroker broker, TestInfo test)
+      throws Exception {
+    DedupHarness harness = new DedupHarness("mem://restore-" + UUID.randomUUID(), TopicNames.unique(test, "d") + "-");
+    try (Admin admin = Admin.create(broker.clientConfig())) {
+      new TopicProvisioner(admin, TIMEOUT).provision(
+          TopicSpec.of(harness.embedded.name(), PARTITIONS), TopicSpec.of(harness.duplicates.name(), PARTITIONS),
+          TopicSpec.of(harness.rejections.name(), 1));
+    }
+    Vectors vectors = new Vectors(5, DedupHarness.SPACE.getDimensions());
+    Instant t0 = Instant.now();
+    float[] original = vectors.random();
+    try (KafkaStreams first = instance(broker, harness, test, "before")) {
+      first.start();
+      awaitRunning(first);
+      produce(broker, harness, List.of(record(harness, 0, "original", original, t0)));
+      assertThat(CommittedRecords.read(broker, harness.duplicates.name(), 1, TIMEOUT,
+          harness.duplicates.valueSerde().deserializer())).hasSize(1);
+    }
+    // A new instance with another, empty state directory must rebuild the index from the changelog.
+    try (KafkaStreams second = instance(broker, harness, test, "after")) {
+      second.start();
+      awaitRunning(second);
+      produce(broker, harness, List.of(
+          record(harness, 1, "same-vector", original, t0),
+          record(harness, 2, "near", vectors.at(original, 0.999), t0)));
+      Map<String, DuplicateFlag> flags = new HashMap<>();
+      CommittedRecords.read(broker, harness.duplicates.name(), 3, TIMEOUT, harness.duplicates.valueSerde().deserializer())
+          .forEach(r -> flags.put(r.key(), r.value()));
+      assertThat(flags.get("original").getIsDuplicate()).isFalse();
+      assertThat(flags.get("same-vector").getKind()).isEqualTo(DuplicateKind.NEAR);
+      assertThat(flags.get("same-vector").getDuplicateOf()).isEqualTo("original");
+      assertThat(flags.get("near").getDuplicateOf()).isEqualTo("original");
+    }
+  }
+
+  private static void produce(EmbeddedKafkaBroker broker, DedupHarness harness,
+      List<ProducerRecord<String, EmbeddedMedia>> records) {
+    try (var producer = new KafkaProducer<>(broker.clientConfig(),
+        harness.embedded.keySerde().serializer(), harness.embedded.valueSerde().serializer())) {
+      records.forEach(producer::send);
+    }
+  }
+
+  private static ProducerRecord<String, EmbeddedMedia> record(
+      DedupHarness harness, int partition, String id, float[] vector, Instant t0) {
+    return new ProducerRecord<>(harness.embedded.name(), partition, id,
+        DedupHarness.media(id, "tenant", vector, "hash-" + id, t0));
+  }
+
+  private KafkaStreams instance(EmbeddedKafkaBroker broker, DedupHarness harness, TestInfo test, String name) {
+    Properties config = new Properties();
+    config.putAll(broker.clientConfig());
+    config.put(StreamsConfig.APPLICATION_ID_CONFIG, "app-" + harness.embedded.name());
+    config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    config.put(StreamsConfig.STATE_DIR_CONFIG, stateDirs.resolve(name).toString());
+    config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    // A closed instance's tasks move on after its session ends; keep that short.
+    config.put(StreamsConfig.mainConsumerPrefix("session.timeout.ms"), 6000);
+    config.put("processing.exception.handler.global.enabled", true);
+    config.put(StreamsConfig.mainConsumerPrefix("processing.exception.handler.global.enabled"), true);
+    return new KafkaStreams(harness.topology(SETTINGS), config);
+  }
+
+  private static void awaitRunning(KafkaStreams... instances) throws InterruptedException {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (!java.util.Arrays.stream(instances).allMatch(s -> s.state() == KafkaStreams.State.RUNNING)) {
+      assertThat(System.nanoTime()).as("instances running").isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+}

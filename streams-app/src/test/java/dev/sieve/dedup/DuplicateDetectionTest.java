@@ -1,0 +1,226 @@
+package dev.sieve.dedup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sieve.avro.DuplicateFlag;
+import dev.sieve.avro.DuplicateKind;
+import dev.sieve.avro.EmbeddedMedia;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The de-duplication sub-topology's flags, fed with constructed vectors. */
+class DuplicateDetectionTest {
+
+  private static final Instant T0 = Instant.parse("2025-03-01T12:00:00Z");
+  private static final DedupSettings SETTINGS = new DedupSettings(0.9, Duration.ofHours(1), 4, 0.98, 7L);
+
+  private final Vectors vectors = new Vectors(42, DedupHarness.SPACE.getDimensions());
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, EmbeddedMedia> embedded;
+  private TestOutputTopic<String, DuplicateFlag> duplicates;
+  private TestOutputTopic<String, String> rejections;
+
+  @BeforeEach
+  void start() {
+    DedupHarness harness = new DedupHarness("mem://dedup-test-" + UUID.randomUUID(), "");
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dedup-test");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    driver = new TopologyTestDriver(harness.topology(SETTINGS), props);
+    embedded = driver.createInputTopic(harness.embedded.name(), harness.embedded.keySerde().serializer(),
+        harness.embedded.valueSerde().serializer());
+    duplicates = driver.createOutputTopic(harness.duplicates.name(), harness.duplicates.keySerde().deserializer(),
+        harness.duplicates.valueSerde().deserializer());
+    rejections = driver.createOutputTopic(harness.rejections.name(), harness.rejections.keySerde().deserializer(),
+        harness.rejections.valueSerde().deserializer());
+  }
+
+  @AfterEach
+  void stop() {
+    driver.close();
+  }
+
+  @Test
+  void theFirstEventWithAContentIsTheOriginalOfIdenticalLaterOnes() {
+    float[] v = vectors.random();
+    send("a", null, v, "hash-1", T0);
+    send("b", null, v, "hash-1", T0.plusSeconds(5));
+
+    assertThat(flag("a").getIsDuplicate()).isFalse();
+    DuplicateFlag b = flag("b");
+    assertThat(b.getIsDuplicate()).isTrue();
+    assertThat(b.getKind()).isEqualTo(DuplicateKind.EXACT);
+    assertThat(b.getDuplicateOf()).isEqualTo("a");
+    assertThat(b.getSimilarity()).isEqualTo(1.0f);
+    assertThat(b.getOriginalOccurredAt()).isEqualTo(T0);
+    assertThat(b.getScope()).isNull();
+  }
+
+  @Test
+  void aNearDuplicateNamesItsOriginalAndTheSimilarity() {
+    float[] v = vectors.random();
+    send("a", "tenant", v, "hash-a", T0);
+    send("b", "tenant", vectors.at(v, 0.95), "hash-b", T0.plusSeconds(1));
+
+    assertThat(flag("a").getIsDuplicate()).isFalse();
+    DuplicateFlag b = flag("b");
+    assertThat(b.getKind()).isEqualTo(DuplicateKind.NEAR);
+    assertThat(b.getDuplicateOf()).isEqualTo("a");
+    assertThat((double) b.getSimilarity()).isCloseTo(0.95, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(b.getScope()).isEqualTo("tenant");
+  }
+
+  @Test
+  void theMostSimilarOriginalIsNamed() {
+    float[] v = vectors.random();
+    // Two originals near v but not near each other (cosine about 0.92 * 0.96 < 0.9).
+    send("far", null, vectors.at(v, 0.92), "h1", T0);
+    send("close", null, vectors.at(v, 0.96), "h2", T0);
+    assertThat(flags().get("close").getIsDuplicate()).isFalse();
+    flagsRead = null;
+    send("q", null, v, "h3", T0);
+    DuplicateFlag q = flags().get("q");
+    assertThat(q.getDuplicateOf()).isEqualTo("close");
+  }
+
+  @Test
+  void anEventBelowTheThresholdIsNotADuplicate() {
+    float[] v = vectors.random();
+    send("a", null, v, "h1", T0);
+    send("b", null, vectors.at(v, 0.85), "h2", T0);
+    send("c", null, vectors.random(), "h3", T0);
+
+    Map<String, DuplicateFlag> flags = flags();
+    assertThat(flags).hasSize(3);
+    assertThat(flags.values()).allSatisfy(f -> {
+      assertThat(f.getIsDuplicate()).isFalse();
+      assertThat(f.getKind()).isEqualTo(DuplicateKind.NONE);
+      assertThat(f.getDuplicateOf()).isNull();
+    });
+  }
+
+  @Test
+  void eventsOfDifferentScopesAreNeverDuplicates() {
+    float[] v = vectors.random();
+    send("a", "one", v, "same", T0);
+    send("b", "two", v, "same", T0);
+    send("c", null, v, "same", T0);
+    assertThat(flags().values()).extracting(DuplicateFlag::getIsDuplicate).containsOnly(false);
+  }
+
+  @Test
+  void eventsFurtherApartThanTheHorizonAreNotDuplicates() {
+    float[] v = vectors.random();
+    // Record timestamps stay at T0, so nothing is purged: only occurredAt sets them apart.
+    send("a", null, v, "h", T0);
+    send("b", null, vectors.at(v, 0.97), "h2", T0.plus(Duration.ofHours(2)), T0);
+    send("c", null, v, "h", T0.plus(Duration.ofHours(4)), T0);
+    assertThat(flags().values()).extracting(DuplicateFlag::getIsDuplicate).containsOnly(false);
+  }
+
+  @Test
+  void badVectorsAndLateEventsAreRejectedWithAReason() {
+    float[] nan = vectors.random();
+    nan[3] = Float.NaN;
+    send("nan", null, nan, "h1", T0);
+    send("zero", null, new float[DedupHarness.SPACE.getDimensions()], "h2", T0);
+    send("short", null, new float[] {1f, 0f}, "h3", T0);
+    send("late", null, vectors.random(), "h4", T0.minus(Duration.ofHours(2)), T0);
+
+    assertThat(rejections.readKeyValuesToMap()).isEqualTo(Map.of(
+        "nan", "dedup/vector-not-finite",
+        "zero", "dedup/vector-zero-norm",
+        "short", "dedup/vector-dimension-mismatch",
+        "late", "dedup/older-than-horizon"));
+    assertThat(duplicates.isEmpty()).isTrue();
+  }
+
+  @Test
+  void anUnnormalisedVectorIsComparedByDirection() {
+    float[] v = vectors.random();
+    float[] scaled = v.clone();
+    for (int i = 0; i < scaled.length; i++) {
+      scaled[i] *= 40;
+    }
+    send("a", null, v, "h1", T0);
+    send("b", null, scaled, "h2", T0);
+    assertThat(flags().get("b").getKind()).isEqualTo(DuplicateKind.NEAR);
+  }
+
+  @Test
+  void aFloodOfNearIdenticalEventsDoesNotGrowTheIndex() {
+    float[] center = vectors.random();
+    int flood = 500;
+    for (int i = 0; i < flood; i++) {
+      send("spam-" + i, null, vectors.at(center, 0.995), "spam-hash-" + i, T0.plusMillis(i));
+    }
+    Map<String, DuplicateFlag> flags = flags();
+    assertThat(flags).hasSize(flood);
+    long flagged = flags.values().stream().filter(DuplicateFlag::getIsDuplicate).count();
+    // At most the first event per distinct cell pair stays unflagged; the wave is flagged.
+    assertThat(flagged).isGreaterThanOrEqualTo(flood - 4);
+    // Each event was stored in at most a handful of cells: the wave did not grow them.
+    assertThat(count(driver.getKeyValueStore(IndexProcessor.CELL_STORE))).isLessThanOrEqualTo(8);
+  }
+
+  @Test
+  void entriesOlderThanTheHorizonArePurgedAsStreamTimeAdvances() {
+    float[] v = vectors.random();
+    send("old", null, v, "h-old", T0);
+    assertThat(count(driver.getKeyValueStore(IndexProcessor.CELL_STORE))).isEqualTo(2);
+    assertThat(count(driver.getKeyValueStore(IndexProcessor.EXACT_STORE))).isEqualTo(1);
+
+    Instant later = T0.plus(Duration.ofHours(1)).plusSeconds(120);
+    send("new", null, vectors.random(), "h-new", later, later);
+
+    KeyValueStore<String, byte[]> cells = driver.getKeyValueStore(IndexProcessor.CELL_STORE);
+    assertThat(count(cells)).isEqualTo(2);
+    try (var all = cells.all()) {
+      all.forEachRemaining(kv -> assertThat(kv.key).endsWith("\0new"));
+    }
+    assertThat(count(driver.getKeyValueStore(IndexProcessor.EXACT_STORE))).isEqualTo(1);
+  }
+
+  private void send(String id, String scope, float[] vector, String hash, Instant occurredAt) {
+    send(id, scope, vector, hash, occurredAt, occurredAt);
+  }
+
+  private void send(String id, String scope, float[] vector, String hash, Instant occurredAt, Instant timestamp) {
+    embedded.pipeInput(id, DedupHarness.media(id, scope, vector, hash, occurredAt), timestamp);
+  }
+
+  private Map<String, DuplicateFlag> flagsRead;
+
+  private Map<String, DuplicateFlag> flags() {
+    if (flagsRead == null) {
+      flagsRead = duplicates.readKeyValuesToMap();
+    }
+    return flagsRead;
+  }
+
+  private DuplicateFlag flag(String id) {
+    return flags().get(id);
+  }
+
+  private static long count(KeyValueStore<String, ?> store) {
+    long n = 0;
+    try (var all = store.all()) {
+      while (all.hasNext()) {
+        all.next();
+        n++;
+      }
+    }
+    return n;
+  }
+}

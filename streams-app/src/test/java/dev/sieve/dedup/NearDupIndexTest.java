@@ -1,0 +1,169 @@
+package dev.sieve.dedup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The decision-cell rule: however the cell visits of two near duplicates interleave (as when they
+ * arrive at the same moment on different partitions), exactly one of them is matched to the other.
+ */
+class NearDupIndexTest {
+
+  private static final long HOUR = 3_600_000L;
+  private final Vectors vectors = new Vectors(7, 64);
+
+  @Test
+  void everyInterleavingOfTwoEventsSharingBothCellsFlagsExactlyOne() {
+    checkAllInterleavings(new int[] {3, 7}, new int[] {7, 3});
+  }
+
+  @Test
+  void everyInterleavingOfTwoEventsSharingOneCellFlagsExactlyOne() {
+    checkAllInterleavings(new int[] {3, 7}, new int[] {7, 12});
+  }
+
+  @Test
+  void eventsSharingNoCellAreNotCompared() {
+    float[] v = vectors.random();
+    NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
+    IndexedItem a = item("a", v, new int[] {1, 2});
+    IndexedItem b = item("b", vectors.at(v, 0.99), new int[] {4, 5});
+    for (int cell : a.cells()) {
+      index.probeAndInsert(key(cell), a, v);
+    }
+    for (int cell : b.cells()) {
+      assertThat(index.probeAndInsert(key(cell), b, b.vector().toFloats()).match()).isNull();
+    }
+    assertThat(index.comparisons()).isZero();
+  }
+
+  @Test
+  void perEventWorkStaysBoundedUnderAFlood() {
+    float[] center = vectors.random();
+    NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
+    SimHash hash = new SimHash(4, 64, 1L, "space");
+    int flood = 5_000;
+    long before = 0;
+    long maxPerEvent = 0;
+    for (int i = 0; i < flood; i++) {
+      float[] v = vectors.at(center, 0.995);
+      IndexedItem event = item("spam-" + i, v, hash.cells(v));
+      for (int cell : event.cells()) {
+        index.probeAndInsert(key(cell), event, v);
+      }
+      maxPerEvent = Math.max(maxPerEvent, index.comparisons() - before);
+      before = index.comparisons();
+    }
+    assertThat(index.size()).isLessThanOrEqualTo(8);
+    assertThat(maxPerEvent).isLessThanOrEqualTo(8);
+  }
+
+  @Test
+  void aLargeCellFindsNearNeighboursWhileComparingAFewPercentOfIt() {
+    NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
+    int size = 20_000;
+    for (int i = 0; i < size; i++) {
+      index.restore(key(1), item("s" + i, vectors.random(), new int[] {1, 2}));
+    }
+    int found = 0;
+    int queries = 100;
+    long before = index.comparisons();
+    for (int q = 0; q < queries; q++) {
+      float[] original = vectors.random();
+      index.restore(key(1), item("o" + q, original, new int[] {1, 2}));
+      float[] query = vectors.at(original, 0.95);
+      var match = index.probe(key(1), item("q" + q, query, new int[] {1, 2}), query);
+      if (match != null && match.eventId().equals("o" + q)) {
+        found++;
+      }
+    }
+    assertThat(found).isGreaterThanOrEqualTo(98);
+    assertThat((index.comparisons() - before) / queries).isLessThan(size / 20);
+  }
+
+  @Test
+  void nearestReturnsTheKMostSimilarStoredEventsOfTheScope() {
+    float[] v = vectors.random();
+    NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
+    Map<String, float[]> stored = new TreeMap<>(Map.of(
+        "x", vectors.at(v, 0.8), "y", vectors.at(v, 0.5), "z", vectors.at(v, 0.3)));
+    stored.forEach((id, vector) -> index.restore(key(1), item(id, vector, new int[] {1, 2})));
+    index.restore(new CellKey("other", "space", 1), item("w", v, new int[] {1, 2}));
+
+    var nearest = index.nearest("scope", "space", v, 2);
+    assertThat(nearest).extracting(n -> n.item().eventId()).containsExactly("x", "y");
+    assertThat((double) nearest.get(0).similarity()).isCloseTo(0.8, org.assertj.core.data.Offset.offset(0.01));
+  }
+
+  private void checkAllInterleavings(int[] cellsA, int[] cellsB) {
+    float[] va = vectors.random();
+    float[] vb = vectors.at(va, 0.95);
+    IndexedItem a = item("a", va, cellsA);
+    IndexedItem b = item("b", vb, cellsB);
+    // Each event visits its cells in its own order; the two sequences interleave arbitrarily.
+    for (List<Visit> order : interleavings(visits(a, va), visits(b, vb))) {
+      NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
+      Map<String, String> matchedTo = new TreeMap<>();
+      for (Visit visit : order) {
+        var probe = index.probeAndInsert(key(visit.cell), visit.item, visit.vector);
+        if (probe.match() != null) {
+          matchedTo.put(visit.item.eventId(), probe.match().eventId());
+        }
+      }
+      assertThat(matchedTo).as("interleaving %s", order).hasSize(1);
+      String first = order.stream().filter(v -> v.cell == decisionCell(cellsA, cellsB)).findFirst().orElseThrow().item.eventId();
+      assertThat(matchedTo.values()).as("interleaving %s", order).containsExactly(first);
+    }
+  }
+
+  private static int decisionCell(int[] a, int[] b) {
+    return new IndexedItem("", 0, 0, "", a, null).decisionCell(b);
+  }
+
+  private record Visit(IndexedItem item, float[] vector, int cell) {
+    @Override
+    public String toString() {
+      return item.eventId() + "@" + cell;
+    }
+  }
+
+  private static List<Visit> visits(IndexedItem item, float[] vector) {
+    List<Visit> visits = new ArrayList<>();
+    for (int cell : item.cells()) {
+      visits.add(new Visit(item, vector, cell));
+    }
+    return visits;
+  }
+
+  private static List<List<Visit>> interleavings(List<Visit> x, List<Visit> y) {
+    List<List<Visit>> result = new ArrayList<>();
+    if (x.isEmpty() || y.isEmpty()) {
+      List<Visit> rest = new ArrayList<>(x);
+      rest.addAll(y);
+      result.add(rest);
+      return result;
+    }
+    for (List<Visit> tail : interleavings(x.subList(1, x.size()), y)) {
+      tail.add(0, x.get(0));
+      result.add(tail);
+    }
+    for (List<Visit> tail : interleavings(x, y.subList(1, y.size()))) {
+      tail.add(0, y.get(0));
+      result.add(tail);
+    }
+    return result;
+  }
+
+  private static CellKey key(int cell) {
+    return new CellKey("scope", "space", cell);
+  }
+
+  private static IndexedItem item(String id, float[] vector, int[] cells) {
+    return new IndexedItem(id, 0L, 0L, "hash-" + id, cells, QuantizedVector.of(vector));
+  }
+}
