@@ -327,7 +327,7 @@ public final class EmbedBenchmark {
       seed = seed * 6364136223846793005L + 1442695040888963407L;
       text.append(' ').append(words[(int) Math.floorMod(seed >>> 33, words.length)]);
     }
-    return MediaEvent.newBuilder().setId("event-" + i).setOccurredAt(Instant.EPOCH).setSource("bench")
+    return MediaEvent.newBuilder().setId("event-" + i).setOccurredAt(Instant.now()).setSource("bench")
         .setParts(List.of(dev.sieve.avro.MediaPart.newBuilder().setText(text.append('.').toString()).build()))
         .setAttributes(Map.of()).build();
   }

@@ -116,7 +116,8 @@ class LiveLabelsTest {
     props.put(SieveConfig.TOPICS_PARTITIONS, 1);
     props.put(SieveConfig.LABELS_CHECK_INTERVAL_MS, 300L);
     for (String topic : List.of(SieveConfig.TOPIC_EVENTS, SieveConfig.TOPIC_EMBEDDINGS, SieveConfig.TOPIC_DLQ,
-        SieveConfig.TOPIC_CATEGORIES, SieveConfig.TOPIC_MODERATION, SieveConfig.TOPIC_LABELS, SieveConfig.TOPIC_CENTROIDS)) {
+        SieveConfig.TOPIC_CATEGORIES, SieveConfig.TOPIC_MODERATION, SieveConfig.TOPIC_DUPLICATES, SieveConfig.TOPIC_LABELS,
+        SieveConfig.TOPIC_CENTROIDS)) {
       props.put(topic, TopicNames.unique(test, topic.substring("sieve.topic.".length())));
     }
     return new ConfigSources().defaults(props).toConfig();

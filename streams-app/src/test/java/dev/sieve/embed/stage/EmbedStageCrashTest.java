@@ -9,7 +9,7 @@ import dev.sieve.embed.Parts;
 import dev.sieve.embed.ProgrammableProvider;
 import dev.sieve.runtime.EmbeddedKafkaBroker;
 import dev.sieve.runtime.TopicProvisioner;
-import dev.sieve.runtime.TopicSpec;
+import dev.sieve.service.SieveService;
 import dev.sieve.service.SieveService;
 import dev.sieve.testing.BuildDirTempDirFactory;
 import dev.sieve.testing.CommittedRecords;
@@ -64,9 +64,7 @@ class EmbedStageCrashTest {
     SieveConfig config = config(broker, test);
     SieveTopics topics = SieveTopics.from(config);
     try (Admin admin = Admin.create(broker.clientConfig())) {
-      new TopicProvisioner(admin, TIMEOUT).provision(
-          TopicSpec.of(topics.events().name(), 2), TopicSpec.of(topics.embeddings().name(), 2),
-          TopicSpec.of(topics.deadLetters().name(), 1));
+      new TopicProvisioner(admin, TIMEOUT).provision(SieveService.topicSpecs(config));
     }
     produceEvents(broker, topics);
 
@@ -107,6 +105,12 @@ class EmbedStageCrashTest {
     props.put(SieveConfig.TOPIC_EVENTS, TopicNames.unique(test, "events"));
     props.put(SieveConfig.TOPIC_EMBEDDINGS, TopicNames.unique(test, "embeddings"));
     props.put(SieveConfig.TOPIC_DLQ, TopicNames.unique(test, "dlq"));
+    // The whole topology runs, so every topic it reads or writes is this test's own.
+    for (String topic : List.of(SieveConfig.TOPIC_CATEGORIES, SieveConfig.TOPIC_MODERATION,
+        SieveConfig.TOPIC_DUPLICATES, SieveConfig.TOPIC_LABELS, SieveConfig.TOPIC_CENTROIDS)) {
+      props.put(topic, TopicNames.unique(test, topic.substring(topic.lastIndexOf('.') + 1)));
+    }
+    props.put(SieveConfig.TOPICS_PARTITIONS, 2);
     props.put(SieveConfig.EMBED_BATCH_SIZE, 4);
     props.put(SieveConfig.EMBED_BATCH_LINGER_MS, 5);
     props.put(SieveConfig.EMBED_MAX_IN_FLIGHT, 2);
@@ -125,7 +129,7 @@ class EmbedStageCrashTest {
     try (var producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
       List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (String id : ids()) {
-        MediaEvent event = MediaEvent.newBuilder().setId(id).setOccurredAt(Instant.EPOCH).setSource("test")
+        MediaEvent event = MediaEvent.newBuilder().setId(id).setOccurredAt(Instant.now()).setSource("test")
             .setParts(List.of(Parts.text("text of " + id))).setAttributes(Map.of()).build();
         sent.add(producer.send(new ProducerRecord<>(topics.events().name(), id.getBytes(),
             serializer.serialize(topics.events().name(), event))));
