@@ -1,6 +1,7 @@
 package dev.sieve.demo;
 
 import dev.sieve.avro.CategoryResult;
+import dev.sieve.avro.DuplicateFlag;
 import dev.sieve.avro.EmbeddedMedia;
 import dev.sieve.avro.ModerationHit;
 import dev.sieve.avro.ModerationResult;
@@ -37,11 +38,10 @@ final class DemoReport {
   void print(List<DemoRecord> records, List<DemoResult> results, Timing timing) {
     Map<String, List<DemoResult>> byKey = new HashMap<>();
     results.forEach(r -> byKey.computeIfAbsent(r.key(), k -> new ArrayList<>()).add(r));
-    Map<String, String> firstWithHash = new HashMap<>();
 
     int idWidth = Math.max(5, records.stream().mapToInt(r -> r.id().length()).max().orElse(5));
     List<String> resultTopics = List.of(topics.embeddings().name(), topics.categories().name(),
-        topics.moderation().name(), topics.deadLetters().name());
+        topics.moderation().name(), topics.duplicates().name(), topics.deadLetters().name());
     int topicWidth = resultTopics.stream().mapToInt(String::length).max().orElse(5);
     String row = "%-" + idWidth + "s  %-" + topicWidth + "s  %s%n";
     out.println();
@@ -53,7 +53,7 @@ final class DemoReport {
         out.printf(row, record.id(), "-", "no result yet");
       }
       for (DemoResult result : forRecord) {
-        out.printf(row, record.id(), result.topic(), clip(detail(result, firstWithHash)));
+        out.printf(row, record.id(), result.topic(), clip(detail(result)));
       }
     }
 
@@ -79,7 +79,7 @@ final class DemoReport {
         endToEnd, timing.embed().eventsPerSecond(), timing.embed().events());
   }
 
-  private static String detail(DemoResult result, Map<String, String> firstWithHash) {
+  private static String detail(DemoResult result) {
     if (result.value() instanceof CategoryResult c) {
       if (c.getReason() != null && c.getClosest() == null) {
         return "unknown (" + c.getReason() + ")";
@@ -100,13 +100,16 @@ final class DemoReport {
       }
       return text.toString();
     }
+    if (result.value() instanceof DuplicateFlag d) {
+      return d.getIsDuplicate()
+          ? String.format("%s duplicate of %s (%.2f)", d.getKind(), d.getDuplicateOf(), d.getSimilarity())
+          : "not a duplicate";
+    }
     if (result.value() instanceof EmbeddedMedia e) {
       String hash = e.getContentHash();
-      String first = firstWithHash.putIfAbsent(hash, e.getId());
-      return String.format("%d-d %s/%s, content %s%s%s", e.getVector().size(), e.getSpace().getProvider(),
+      return String.format("%d-d %s/%s, content %s%s", e.getVector().size(), e.getSpace().getProvider(),
           e.getSpace().getModel(), hash.substring(0, Math.min(12, hash.length())),
-          e.getTruncated() ? ", truncated" : "",
-          first != null ? ", same content as " + first : "");
+          e.getTruncated() ? ", truncated" : "");
     }
     DemoResult.DeadLetter dead = result.deadLetter();
     return dead.stage() + "/" + dead.reason() + ": " + dead.message();

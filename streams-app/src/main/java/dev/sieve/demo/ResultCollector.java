@@ -22,7 +22,8 @@ import org.apache.kafka.common.serialization.Deserializer;
 /**
  * Reads what Sieve wrote to its output topics, committed records only, starting from the end
  * offsets seen before the demo produced anything (so earlier runs on a shared cluster do not count).
- * An event is complete with its dead letter, or with its embedding, category and moderation records.
+ * An event is complete with its dead letter when it was rejected before embedding, or else with its
+ * embedding, category and moderation records and its duplicate flag (or a de-duplication dead letter).
  */
 final class ResultCollector implements AutoCloseable {
 
@@ -39,12 +40,13 @@ final class ResultCollector implements AutoCloseable {
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.topics = topics;
-    for (Topic<String, ? extends SpecificRecord> topic : List.of(topics.embeddings(), topics.categories(), topics.moderation())) {
+    for (Topic<String, ? extends SpecificRecord> topic : List.of(topics.embeddings(), topics.categories(), topics.moderation(),
+        topics.duplicates())) {
       values.put(topic.name(), topic.valueSerde().deserializer());
     }
     List<TopicPartition> partitions = new ArrayList<>();
     for (String topic : List.of(topics.embeddings().name(), topics.categories().name(), topics.moderation().name(),
-        topics.deadLetters().name())) {
+        topics.duplicates().name(), topics.deadLetters().name())) {
       consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
     }
     consumer.assign(partitions);
@@ -76,15 +78,22 @@ final class ResultCollector implements AutoCloseable {
   }
 
   private int complete(List<String> ids) {
-    Set<String> all = Set.of(topics.embeddings().name(), topics.categories().name(), topics.moderation().name());
     int complete = 0;
     for (String id : ids) {
-      Set<String> seen = topicsByKey.getOrDefault(id, Set.of());
-      if (seen.contains(topics.deadLetters().name()) || seen.containsAll(all)) {
+      if (isComplete(topicsByKey.getOrDefault(id, Set.of()))) {
         complete++;
       }
     }
     return complete;
+  }
+
+  private boolean isComplete(Set<String> seen) {
+    boolean deadLettered = seen.contains(topics.deadLetters().name());
+    if (!seen.contains(topics.embeddings().name())) {
+      return deadLettered;
+    }
+    return seen.contains(topics.categories().name()) && seen.contains(topics.moderation().name())
+        && (seen.contains(topics.duplicates().name()) || deadLettered);
   }
 
   List<DemoResult> results() {

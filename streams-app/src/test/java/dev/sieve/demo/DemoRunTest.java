@@ -43,9 +43,9 @@ class DemoRunTest {
     assertThat(exit).isZero();
     Map<String, List<JsonNode>> byKey = readOutput(output);
     // 37 readable lines in the sample; the 38th line is broken JSON. Each event has one dead letter,
-    // or one embedding, one category and one moderation record.
+    // or one embedding, one category, one moderation record and one duplicate flag.
     assertThat(byKey).hasSize(37).allSatisfy((key, results) -> assertThat(roles(results))
-        .isIn(List.of("dlq"), List.of("categories", "embeddings", "moderation")));
+        .isIn(List.of("dlq"), List.of("categories", "duplicates", "embeddings", "moderation")));
     assertThat(text()).contains("input line 38 skipped: not valid JSON");
 
     // The bundled labels give the sample's events their categories and verdicts.
@@ -86,8 +86,18 @@ class DemoRunTest {
         .isNotEqualTo(value(byKey, "sports-2", "embeddings").get("contentHash"));
     assertThat(value(byKey, "report-pdf", "embeddings").get("truncated").asBoolean()).isFalse();
 
+    // The sample's planted duplicates: exact reposts, edited copies, and the same text in another scope.
+    assertThat(duplicate(byKey, "sports-1-repost")).isEqualTo("EXACT sports-1");
+    assertThat(duplicate(byKey, "spam-1-again")).isEqualTo("EXACT spam-1");
+    assertThat(duplicate(byKey, "tech-1-near")).isEqualTo("NEAR tech-1");
+    assertThat(duplicate(byKey, "cooking-1-near")).isEqualTo("NEAR cooking-1");
+    for (String original : List.of("sports-1", "spam-1", "tech-1", "cooking-1", "sports-2", "scoped-1", "scoped-2")) {
+      assertThat(duplicate(byKey, original)).as(original).isEqualTo("NONE");
+    }
+
     assertThat(text()).containsPattern("embeddings-\\S+ +30\n").containsPattern("dlq-\\S+ +7\n")
         .containsPattern("categories-\\S+ +30\n").containsPattern("moderation-\\S+ +30\n")
+        .containsPattern("duplicates-\\S+ +30\n")
         .contains("events/s end to end").contains("embed stage alone");
   }
 
@@ -107,7 +117,8 @@ class DemoRunTest {
     assertThat(exit).isZero();
     Map<String, List<JsonNode>> byKey = readOutput(output);
     assertThat(byKey.keySet()).containsExactlyInAnyOrder("u1", "u2", "u3");
-    assertThat(byKey.get("u1")).extracting(DemoRunTest::role).containsExactlyInAnyOrder("embeddings", "categories", "moderation");
+    assertThat(byKey.get("u1")).extracting(DemoRunTest::role).containsExactlyInAnyOrder("embeddings", "categories", "moderation",
+        "duplicates");
     assertThat(reason(byKey, "u3")).isEqualTo("embed/unsupported-modality-for-provider");
     assertThat(text()).contains("input line 3 skipped");
   }
@@ -176,6 +187,7 @@ class DemoRunTest {
     flags.put("sieve.topic.dlq", TopicNames.unique(test, "dlq"));
     flags.put("sieve.topic.categories", TopicNames.unique(test, "categories"));
     flags.put("sieve.topic.moderation", TopicNames.unique(test, "moderation"));
+    flags.put("sieve.topic.duplicates", TopicNames.unique(test, "duplicates"));
     flags.put("sieve.topic.labels", TopicNames.unique(test, "labels"));
     flags.put("sieve.topic.centroids", TopicNames.unique(test, "centroids"));
     flags.put("sieve.registry.url", "mem://" + TopicNames.unique(test, "registry"));
@@ -221,6 +233,14 @@ class DemoRunTest {
 
   private static String category(Map<String, List<JsonNode>> byKey, String id) {
     return value(byKey, id, "categories").get("label").asText();
+  }
+
+  /** "NEAR tech-1": the kind of duplicate and the original, or "NONE". */
+  private static String duplicate(Map<String, List<JsonNode>> byKey, String id) {
+    JsonNode flag = value(byKey, id, "duplicates");
+    return flag.get("isDuplicate").asBoolean()
+        ? flag.get("kind").asText() + " " + flag.get("duplicateOf").asText()
+        : flag.get("kind").asText();
   }
 
   /** "BLOCK threats spam": the verdict and the labels that fired, strongest first. */
