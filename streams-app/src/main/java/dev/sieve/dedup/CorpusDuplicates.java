@@ -18,8 +18,8 @@ import java.util.SplittableRandom;
  * decision-cell rule), in corpus order with the copies after every original.
  *
  * <p>Edits, one per copy, in turn: a signature appended; three words replaced by words of another
- * e-mail; the text re-wrapped (a line break every 60 characters, which changes the content but
- * hardly the tokens). Recall: copies flagged NEAR as duplicates of their original (or of the
+ * e-mail; the text re-wrapped (lines of at most 60 characters, broken between words: the content
+ * changes, the words do not). Recall: copies flagged NEAR as duplicates of their original (or of the
  * event their original was itself flagged a duplicate of). Precision: of all NEAR flags, those
  * that are planted; the others are pairs of different corpus e-mails, some of them genuine
  * near duplicates (spam sent from one template), so this precision is a lower bound.
@@ -69,7 +69,7 @@ public final class CorpusDuplicates {
       String text = switch (i % edits.length) {
         case 0 -> original.text() + SIGNATURE;
         case 1 -> replaceWords(original.text(), mails.get(random.nextInt(mails.size())).text(), 3, random);
-        default -> original.text().replaceAll("(.{60})", "$1\n");
+        default -> wrapped(original.text(), 60);
       };
       if (!text.equals(original.text())) {
         events.add(new Event(original.id() + "~copy", text, original.id(), edit));
@@ -220,6 +220,24 @@ public final class CorpusDuplicates {
       u[i] = (float) (v[i] / Math.sqrt(norm));
     }
     return u;
+  }
+
+  /** {@code text} with its words on lines of at most {@code width} characters (longer words alone). */
+  static String wrapped(String text, int width) {
+    StringBuilder out = new StringBuilder();
+    int line = 0;
+    for (String word : text.split(" ")) {
+      if (line > 0 && line + 1 + word.length() > width) {
+        out.append('\n');
+        line = 0;
+      } else if (line > 0) {
+        out.append(' ');
+        line++;
+      }
+      out.append(word);
+      line += word.length();
+    }
+    return out.toString();
   }
 
   /** {@code text} with {@code count} of its words replaced by random words of {@code donor}. */
