@@ -4,12 +4,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sieve.bench.EmbedBenchmark;
 import dev.sieve.classify.ClassifierBenchmark;
+import dev.sieve.dedup.CorpusDuplicates;
 import dev.sieve.dedup.DedupBenchmark;
+import dev.sieve.dedup.DedupSettings;
 import dev.sieve.dedup.TextPairMeasurement;
 import dev.sieve.embed.local.LocalEmbeddingProvider;
 import dev.sieve.embed.local.LocalModelSettings;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,16 +164,49 @@ final class BenchCommand implements Runnable {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--corpus", paramLabel = "FILE", description = "Also measure real near duplicates: one JSON "
+        + "line {\"id\", \"text\"} per e-mail, as examples/spam-assassin/mails.py writes (SpamAssassin), "
+        + "embedded with the local model.")
+    Path corpus;
+
+    @Option(names = "--corpus-limit", defaultValue = "6046",
+        description = "E-mails of the corpus used, its first ones (default ${DEFAULT-VALUE}).")
+    int corpusLimit;
+
+    @Option(names = "--corpus-copy-every", defaultValue = "4",
+        description = "An edited copy of every n-th distinct e-mail (default ${DEFAULT-VALUE}).")
+    int corpusCopyEvery;
+
     @Override
-    public Integer call() {
-      Map<String, Object> textPairs = null;
-      if (!noModel) {
+    public Integer call() throws IOException {
+      Map<String, Object> measured = new LinkedHashMap<>();
+      if (!noModel || corpus != null) {
         try (var provider = new LocalEmbeddingProvider(LocalModelSettings.DEFAULTS)) {
-          textPairs = new TextPairMeasurement(provider).run(System.out);
+          if (!noModel) {
+            measured.put("localModelTextPairs", new TextPairMeasurement(provider).run(System.out));
+          }
+          if (corpus != null) {
+            DedupSettings settings = DedupSettings.DEFAULTS;
+            double[] thresholds = {settings.threshold(), 0.90, 0.95};
+            measured.put("corpus", new CorpusDuplicates(provider, settings)
+                .run(readCorpus(corpus), corpusLimit, corpusCopyEvery, thresholds, seed, System.out));
+          }
         }
       }
-      new DedupBenchmark(stored, dimensions, queries, bits, seed).run(System.out, textPairs);
+      new DedupBenchmark(stored, dimensions, queries, bits, seed).run(System.out, measured);
       return 0;
+    }
+
+    private static List<CorpusDuplicates.Mail> readCorpus(Path file) throws IOException {
+      ObjectMapper mapper = new ObjectMapper();
+      List<CorpusDuplicates.Mail> mails = new ArrayList<>();
+      for (String line : Files.readAllLines(file)) {
+        if (!line.isBlank()) {
+          var node = mapper.readTree(line);
+          mails.add(new CorpusDuplicates.Mail(node.path("id").asText(), node.path("text").asText()));
+        }
+      }
+      return mails;
     }
   }
 }

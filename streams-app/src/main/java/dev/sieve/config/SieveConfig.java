@@ -5,6 +5,7 @@ import dev.sieve.embed.local.LocalModelSettings;
 import dev.sieve.embed.resolve.FetchPolicy;
 import dev.sieve.embed.stage.EmbedStageSettings;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -66,6 +67,7 @@ public final class SieveConfig extends AbstractConfig {
 
   public static final String LABELS_CHECK_INTERVAL_MS = "sieve.labels.check.interval.ms";
   public static final String DEDUP_THRESHOLD = "sieve.dedup.threshold";
+  public static final String DEDUP_THRESHOLDS = "sieve.dedup.thresholds";
   public static final String DEDUP_HORIZON_MS = "sieve.dedup.horizon.ms";
   public static final String DEDUP_HASH_BITS = "sieve.dedup.hash.bits";
   public static final String DEDUP_HASH_SEED = "sieve.dedup.hash.seed";
@@ -264,27 +266,33 @@ public final class SieveConfig extends AbstractConfig {
       .define(DEDUP_THRESHOLD, Type.DOUBLE, dev.sieve.dedup.DedupSettings.DEFAULTS.threshold(),
           new UnitInterval(), Importance.MEDIUM,
           "Cosine at or above which two events of one scope and model space are near duplicates "
-              + "(default measured for the local model; see README: de-duplication).",
+              + "(default measured for the local model; see README: de-duplication); "
+              + "sieve.dedup.thresholds overrides it for particular models.",
           GROUP_DEDUP, 1, ConfigDef.Width.SHORT, "Threshold")
+      .define(DEDUP_THRESHOLDS, Type.LIST, "", new SpaceThresholdList(), Importance.MEDIUM,
+          "Thresholds of particular models, overriding sieve.dedup.threshold for their spaces: "
+              + "entries provider/model=threshold, e.g. "
+              + "local/all-MiniLM-L6-v2-q=0.85,gemini/gemini-embedding-2=0.9.",
+          GROUP_DEDUP, 2, ConfigDef.Width.LONG, "Thresholds per model")
       .define(DEDUP_HORIZON_MS, Type.LONG, dev.sieve.dedup.DedupSettings.DEFAULTS.horizonMillis(),
           Range.atLeast(1), Importance.MEDIUM,
           "Events further apart than this (occurredAt) are never duplicates; index entries are "
               + "purged this long (stream time) after they arrived, and events that occurred "
               + "longer ago than this before their record timestamp go to the DLQ.",
-          GROUP_DEDUP, 2, ConfigDef.Width.SHORT, "Horizon")
+          GROUP_DEDUP, 3, ConfigDef.Width.SHORT, "Horizon")
       .define(DEDUP_HASH_BITS, Type.INT, dev.sieve.dedup.DedupSettings.DEFAULTS.hashBits(), Range.between(1, 24),
           Importance.LOW, "Random hyperplanes of the routing SimHash: each scope and model space "
               + "is spread over 2^bits cells. Fewer bits catch more near duplicates, more bits "
               + "spread the work; changing it on a running application re-routes every event.",
-          GROUP_DEDUP, 3, ConfigDef.Width.SHORT, "Hash bits")
+          GROUP_DEDUP, 4, ConfigDef.Width.SHORT, "Hash bits")
       .define(DEDUP_HASH_SEED, Type.LONG, dev.sieve.dedup.DedupSettings.DEFAULTS.hashSeed(), Importance.LOW,
           "Seed of the routing hyperplanes; every instance must use the same, and changing it "
-              + "re-routes every event.", GROUP_DEDUP, 4, ConfigDef.Width.SHORT, "Hash seed")
+              + "re-routes every event.", GROUP_DEDUP, 5, ConfigDef.Width.SHORT, "Hash seed")
       .define(DEDUP_FLOOD_SIMILARITY, Type.DOUBLE, dev.sieve.dedup.DedupSettings.DEFAULTS.floodSimilarity(),
           new UnitInterval(), Importance.LOW,
           "An event at least this similar to one stored in the same cells is not stored again "
               + "(it adds nothing): keeps a spam wave from growing the index.",
-          GROUP_DEDUP, 5, ConfigDef.Width.SHORT, "Flood similarity")
+          GROUP_DEDUP, 6, ConfigDef.Width.SHORT, "Flood similarity")
 
       .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
           "How long a shutdown waits for in-flight work to commit.", null, -1,
@@ -429,6 +437,24 @@ public final class SieveConfig extends AbstractConfig {
     @Override
     public String toString() {
       return "(0,...,1]";
+    }
+  }
+
+  private static final class SpaceThresholdList implements ConfigDef.Validator {
+    @Override
+    public void ensureValid(String name, Object value) {
+      @SuppressWarnings("unchecked")
+      List<String> entries = (List<String>) value;
+      try {
+        dev.sieve.dedup.SpaceThresholds.parse(1.0, entries);
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(name, value, e.getMessage());
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "provider/model=threshold, ...";
     }
   }
 

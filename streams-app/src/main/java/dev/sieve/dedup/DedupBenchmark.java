@@ -40,13 +40,10 @@ public final class DedupBenchmark {
 
   /**
    * Runs everything, prints the figures and, last, one line of JSON with all of them and with
-   * {@code textPairs} (figures printed before, or null).
+   * {@code measuredBefore} (figures printed before, by name).
    */
-  public Map<String, Object> run(PrintStream out, Map<String, Object> textPairs) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    if (textPairs != null) {
-      json.put("localModelTextPairs", textPairs);
-    }
+  public Map<String, Object> run(PrintStream out, Map<String, Object> measuredBefore) {
+    Map<String, Object> json = new LinkedHashMap<>(measuredBefore);
     SplittableRandom random = new SplittableRandom(seed);
     out.printf(Locale.ROOT, "Generating %,d stored %d-dim vectors (10%% in planted clusters) and %,d queries%n",
         stored, dimensions, queries);

@@ -6,7 +6,8 @@ import java.time.Duration;
 /**
  * The near-duplicate index's settings.
  *
- * @param threshold cosine at or above which two vectors of one space are near-duplicates
+ * @param thresholds cosine at or above which two vectors of one space are near-duplicates, per
+ *     space
  * @param horizon how far apart in {@code occurredAt} two events may be and still be duplicates;
  *     also how long stored entries are kept (by stream time)
  * @param hashBits random hyperplanes of the routing SimHash: a scope and space is spread over
@@ -17,15 +18,17 @@ import java.time.Duration;
  *     event, so the stored index no longer meets new events
  */
 public record DedupSettings(
-    double threshold, Duration horizon, int hashBits, double floodSimilarity, long hashSeed) {
+    SpaceThresholds thresholds, Duration horizon, int hashBits, double floodSimilarity, long hashSeed) {
 
   /** Defaults measured for the local model (see README: de-duplication). */
   public static final DedupSettings DEFAULTS = new DedupSettings(0.85, Duration.ofDays(30), 2, 0.98, 0x5133_7E5EL);
 
+  /** Settings with one threshold for every space. */
+  public DedupSettings(double threshold, Duration horizon, int hashBits, double floodSimilarity, long hashSeed) {
+    this(SpaceThresholds.uniform(threshold), horizon, hashBits, floodSimilarity, hashSeed);
+  }
+
   public DedupSettings {
-    if (!(threshold > 0 && threshold <= 1)) {
-      throw new IllegalArgumentException("threshold must be in (0, 1]: " + threshold);
-    }
     if (horizon.isNegative() || horizon.isZero()) {
       throw new IllegalArgumentException("horizon must be positive: " + horizon);
     }
@@ -39,11 +42,17 @@ public record DedupSettings(
 
   public static DedupSettings from(SieveConfig config) {
     return new DedupSettings(
-        config.getDouble(SieveConfig.DEDUP_THRESHOLD),
+        SpaceThresholds.parse(config.getDouble(SieveConfig.DEDUP_THRESHOLD),
+            config.getList(SieveConfig.DEDUP_THRESHOLDS)),
         Duration.ofMillis(config.getLong(SieveConfig.DEDUP_HORIZON_MS)),
         config.getInt(SieveConfig.DEDUP_HASH_BITS),
         config.getDouble(SieveConfig.DEDUP_FLOOD_SIMILARITY),
         config.getLong(SieveConfig.DEDUP_HASH_SEED));
+  }
+
+  /** The threshold of spaces without their own. */
+  public double threshold() {
+    return thresholds.fallback();
   }
 
   public long horizonMillis() {

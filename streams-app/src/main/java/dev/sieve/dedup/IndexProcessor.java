@@ -39,7 +39,7 @@ final class IndexProcessor extends ContextualProcessor<String, Probe, String, An
     super.init(context);
     exact = context.getStateStore(EXACT_STORE);
     cells = context.getStateStore(CELL_STORE);
-    index = new NearDupIndex(settings.threshold(), settings.floodSimilarity(), settings.horizonMillis());
+    index = new NearDupIndex(settings.thresholds(), settings.floodSimilarity(), settings.horizonMillis());
     rebuildIndex();
     context.schedule(purgeInterval(settings.horizon()), PunctuationType.STREAM_TIME, this::purge);
   }

@@ -28,7 +28,7 @@ import java.util.Set;
  */
 public final class NearDupIndex {
 
-  private final double threshold;
+  private final SpaceThresholds thresholds;
   private final double floodSimilarity;
   private final long horizonMillis;
   /** Seed of the in-cell bucket hyperplanes; derived data only, so not a setting. */
@@ -39,14 +39,19 @@ public final class NearDupIndex {
   private long comparisons;
 
   public NearDupIndex(double threshold, double floodSimilarity, long horizonMillis) {
-    this(threshold, floodSimilarity, horizonMillis, new HashMap<>(), new HashMap<>());
+    this(SpaceThresholds.uniform(threshold), floodSimilarity, horizonMillis);
   }
 
-  private NearDupIndex(double threshold, double floodSimilarity, long horizonMillis,
+  /** An index whose threshold depends on the cell's model space. */
+  public NearDupIndex(SpaceThresholds thresholds, double floodSimilarity, long horizonMillis) {
+    this(thresholds, floodSimilarity, horizonMillis, new HashMap<>(), new HashMap<>());
+  }
+
+  private NearDupIndex(SpaceThresholds thresholds, double floodSimilarity, long horizonMillis,
       Map<CellKey, CellTables> cells, Map<String, SimHash> bucketPlanes) {
     this.bucketPlanes = bucketPlanes;
-    this.threshold = threshold;
-    this.floodSimilarity = Math.max(threshold, floodSimilarity);
+    this.thresholds = thresholds;
+    this.floodSimilarity = floodSimilarity;
     this.horizonMillis = horizonMillis;
     this.cells = cells;
   }
@@ -94,7 +99,7 @@ public final class NearDupIndex {
 
   /** The same stored events, matched at another threshold (for comparisons in the bench). */
   public NearDupIndex withThreshold(double otherThreshold) {
-    return new NearDupIndex(otherThreshold, floodSimilarity, horizonMillis, cells, bucketPlanes);
+    return new NearDupIndex(SpaceThresholds.uniform(otherThreshold), floodSimilarity, horizonMillis, cells, bucketPlanes);
   }
 
   private record Scan(Match best, boolean represented) {}
@@ -102,6 +107,9 @@ public final class NearDupIndex {
   private Scan scan(List<IndexedItem> items, CellKey cell, IndexedItem event, float[] unitVector) {
     Match best = null;
     boolean represented = false;
+    double threshold = thresholds.of(cell.space());
+    // never drop an event that a lower flood similarity would call represented but is no duplicate
+    double flood = Math.max(threshold, floodSimilarity);
     for (IndexedItem stored : items) {
       if (stored.eventId().equals(event.eventId())) {
         represented = true; // a redelivery: it is already here
@@ -125,7 +133,7 @@ public final class NearDupIndex {
             || (similarity == best.similarity() && stored.eventId().compareTo(best.eventId()) < 0)) {
           best = new Match(stored.eventId(), similarity, stored.occurredAt());
         }
-      } else if (similarity >= floodSimilarity && stored.sameCells(event.cells())) {
+      } else if (similarity >= flood && stored.sameCells(event.cells())) {
         represented = true;
       }
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,24 @@ class SieveConfigTest {
     assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL)
         .flags(Map.of(SieveConfig.DEDUP_HASH_BITS, "30")).toConfig())
         .hasMessageContaining(SieveConfig.DEDUP_HASH_BITS);
+  }
+
+  @Test
+  void dedupThresholdsPerModelOverrideTheDefaultAndNameTheSettingWhenMalformed() {
+    SieveConfig config = new ConfigSources().defaults(MINIMAL).flags(Map.of(
+        SieveConfig.DEDUP_THRESHOLD, "0.9",
+        SieveConfig.DEDUP_THRESHOLDS, "local/all-MiniLM-L6-v2-q=0.85, gemini/gemini-embedding-2=0.95")).toConfig();
+    var thresholds = dev.sieve.dedup.DedupSettings.from(config).thresholds();
+    assertThat(thresholds.of("local/all-MiniLM-L6-v2-q/384/")).isEqualTo(0.85);
+    assertThat(thresholds.of("gemini/gemini-embedding-2/768/RETRIEVAL")).isEqualTo(0.95);
+    assertThat(thresholds.of("gemini/gemini-embedding-2-preview/768/")).isEqualTo(0.9);
+    for (String bad : List.of("local=0.8", "local/m", "local/m=high", "local/m=1.2", "local/m=0.8,local/m=0.9")) {
+      assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL)
+          .flags(Map.of(SieveConfig.DEDUP_THRESHOLDS, bad)).toConfig())
+          .as(bad)
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining(SieveConfig.DEDUP_THRESHOLDS);
+    }
   }
 
   @Test

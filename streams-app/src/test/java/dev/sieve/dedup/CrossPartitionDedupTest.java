@@ -12,6 +12,7 @@ import dev.sieve.testing.BuildDirTempDirFactory;
 import dev.sieve.testing.CommittedRecords;
 import dev.sieve.testing.SharedKafkaBroker;
 import dev.sieve.testing.TopicNames;
+import dev.sieve.topology.Topic;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,12 +22,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -34,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Near duplicates produced to different partitions of a 4-partition topic, processed by two
- * application instances under exactly-once, are flagged exactly once per pair.
+ * application instances under exactly-once, are flagged exactly once per pair, also through a
+ * crash and replay.
  */
 @ExtendWith(SharedKafkaBroker.class)
 class CrossPartitionDedupTest {
@@ -56,29 +63,10 @@ class CrossPartitionDedupTest {
           TopicSpec.of(harness.rejections.name(), 1));
     }
     Vectors vectors = new Vectors(3, DedupHarness.SPACE.getDimensions());
-    SimHash hash = new SimHash(SETTINGS.hashBits(), DedupHarness.SPACE.getDimensions(), SETTINGS.hashSeed(),
-        CellRouter.spaceKey(DedupHarness.SPACE));
     Instant t0 = Instant.now();
     List<String[]> pairs = new ArrayList<>();
     List<ProducerRecord<String, EmbeddedMedia>> records = new ArrayList<>();
-    int pair = 0;
-    while (pairs.size() < 30) {
-      float[] a = vectors.random();
-      float[] b = vectors.at(a, 0.95);
-      // The test is about consistency, not recall: keep pairs whose cells meet.
-      if (new IndexedItem("", 0, 0, "", hash.cells(a), null).decisionCell(hash.cells(b)) < 0) {
-        continue;
-      }
-      String ida = "p" + pair + "-a";
-      String idb = "p" + pair + "-b";
-      pairs.add(new String[] {ida, idb});
-      records.add(record(harness, pair % PARTITIONS, ida, a, t0));
-      records.add(record(harness, (pair + 1) % PARTITIONS, idb, b, t0));
-      pair++;
-    }
-    for (int i = 0; i < 20; i++) {
-      records.add(record(harness, i % PARTITIONS, "single-" + i, vectors.random(), t0));
-    }
+    plant(harness, vectors, t0, 0, 30, 20, pairs, records);
 
     try (KafkaStreams first = instance(broker, harness, test, "one");
         KafkaStreams second = instance(broker, harness, test, "two")) {
@@ -90,23 +78,7 @@ class CrossPartitionDedupTest {
       List<ConsumerRecord<String, DuplicateFlag>> read = CommittedRecords.read(broker, harness.duplicates.name(),
           records.size(), TIMEOUT, harness.duplicates.valueSerde().deserializer());
 
-      assertThat(read).hasSize(records.size());
-      Map<String, DuplicateFlag> flags = new HashMap<>();
-      read.forEach(r -> flags.put(r.key(), r.value()));
-      assertThat(flags).hasSize(records.size());
-      for (String[] p : pairs) {
-        DuplicateFlag a = flags.get(p[0]);
-        DuplicateFlag b = flags.get(p[1]);
-        boolean aOfB = a.getIsDuplicate() && p[1].equals(a.getDuplicateOf());
-        boolean bOfA = b.getIsDuplicate() && p[0].equals(b.getDuplicateOf());
-        assertThat(aOfB ^ bOfA).as("pair %s/%s: %s, %s", p[0], p[1], a, b).isTrue();
-        assertThat((aOfB ? a : b).getKind()).isEqualTo(DuplicateKind.NEAR);
-      }
-      assertThat(flags).allSatisfy((id, flag) -> {
-        if (id.startsWith("single-")) {
-          assertThat(flag.getIsDuplicate()).isFalse();
-        }
-      });
+      assertOneFlagPerEventAndOncePerPair(read, records, pairs);
       // Both instances did part of the work.
       assertThat(first.metadataForLocalThreads()).allSatisfy(t -> assertThat(t.activeTasks()).isNotEmpty());
       assertThat(second.metadataForLocalThreads()).allSatisfy(t -> assertThat(t.activeTasks()).isNotEmpty());
@@ -149,6 +121,115 @@ class CrossPartitionDedupTest {
     }
   }
 
+  @Test
+  void aCrashMidRunAndAReplayFlagEveryEventOnceAndEveryPairOnce(EmbeddedKafkaBroker broker, TestInfo test)
+      throws Exception {
+    DedupHarness harness = new DedupHarness("mem://crash-" + UUID.randomUUID(), TopicNames.unique(test, "d") + "-");
+    try (Admin admin = Admin.create(broker.clientConfig())) {
+      new TopicProvisioner(admin, TIMEOUT).provision(
+          TopicSpec.of(harness.embedded.name(), PARTITIONS), TopicSpec.of(harness.duplicates.name(), PARTITIONS),
+          TopicSpec.of(harness.rejections.name(), 1));
+    }
+    Vectors vectors = new Vectors(9, DedupHarness.SPACE.getDimensions());
+    Instant t0 = Instant.now();
+    List<String[]> pairs = new ArrayList<>();
+    List<ProducerRecord<String, EmbeddedMedia>> before = new ArrayList<>();
+    List<ProducerRecord<String, EmbeddedMedia>> after = new ArrayList<>();
+    plant(harness, vectors, t0, 0, 20, 10, pairs, before);
+    plant(harness, vectors, t0, 20, 20, 10, pairs, after);
+    // The first instance dies while writing the flag of a duplicate in the second half: the
+    // serializer throws, the stream thread dies, its tasks close dirty and the open transaction
+    // (index and gather store updates, answers, flags) is aborted.
+    String trigger = pairs.get(30)[1];
+    AtomicBoolean crashed = new AtomicBoolean();
+    Serializer<DuplicateFlag> flags = harness.duplicates.valueSerde().serializer();
+    Serializer<DuplicateFlag> crashing = (topic, flag) -> {
+      if (flag.getEventId().equals(trigger) && crashed.compareAndSet(false, true)) {
+        throw new IllegalStateException("crash on purpose while writing the flag of " + trigger);
+      }
+      return flags.serialize(topic, flag);
+    };
+    Topic<String, DuplicateFlag> crashingOutput = new Topic<>(harness.duplicates.name(), Serdes.String(),
+        Serdes.serdeFrom(crashing, harness.duplicates.valueSerde().deserializer()));
+
+    int committedBeforeCrash;
+    try (KafkaStreams first = instance(broker, harness.topology(SETTINGS, crashingOutput), harness, "one")) {
+      first.start();
+      awaitRunning(first);
+      produce(broker, harness, before);
+      CommittedRecords.read(broker, harness.duplicates.name(), before.size(), TIMEOUT,
+          harness.duplicates.valueSerde().deserializer());
+      produce(broker, harness, after);
+      awaitState(first, KafkaStreams.State.ERROR);
+      first.close(Duration.ZERO);
+    }
+    assertThat(crashed).isTrue();
+    committedBeforeCrash = CommittedRecords.read(broker, harness.duplicates.name(), 0, TIMEOUT,
+        harness.duplicates.valueSerde().deserializer()).size();
+    List<ProducerRecord<String, EmbeddedMedia>> all = new ArrayList<>(before);
+    all.addAll(after);
+    assertThat(committedBeforeCrash).isBetween(before.size(), all.size() - 1);
+
+    // The same state directory (dirty, so wiped and restored from the changelogs) and a fresh one.
+    try (KafkaStreams same = instance(broker, harness.topology(SETTINGS), harness, "one");
+        KafkaStreams fresh = instance(broker, harness.topology(SETTINGS), harness, "two")) {
+      same.start();
+      fresh.start();
+      List<ConsumerRecord<String, DuplicateFlag>> read = CommittedRecords.read(broker, harness.duplicates.name(),
+          all.size(), TIMEOUT, harness.duplicates.valueSerde().deserializer());
+      assertOneFlagPerEventAndOncePerPair(read, all, pairs);
+    }
+  }
+
+  /** Every event has exactly one flag; of each planted pair exactly one is the NEAR duplicate of the other; no single is a duplicate. */
+  private static void assertOneFlagPerEventAndOncePerPair(List<ConsumerRecord<String, DuplicateFlag>> read,
+      List<ProducerRecord<String, EmbeddedMedia>> records, List<String[]> pairs) {
+    assertThat(read).hasSize(records.size());
+    Map<String, DuplicateFlag> flags = new HashMap<>();
+    read.forEach(r -> flags.put(r.key(), r.value()));
+    assertThat(flags.keySet()).isEqualTo(records.stream().map(ProducerRecord::key).collect(Collectors.toSet()));
+    for (String[] p : pairs) {
+      DuplicateFlag a = flags.get(p[0]);
+      DuplicateFlag b = flags.get(p[1]);
+      boolean aOfB = a.getIsDuplicate() && p[1].equals(a.getDuplicateOf());
+      boolean bOfA = b.getIsDuplicate() && p[0].equals(b.getDuplicateOf());
+      assertThat(aOfB ^ bOfA).as("pair %s/%s: %s, %s", p[0], p[1], a, b).isTrue();
+      assertThat((aOfB ? a : b).getKind()).isEqualTo(DuplicateKind.NEAR);
+    }
+    assertThat(flags).allSatisfy((id, flag) -> {
+      if (id.startsWith("single-")) {
+        assertThat(flag.getIsDuplicate()).isFalse();
+      }
+    });
+  }
+
+  /**
+   * Adds {@code count} near-duplicate pairs (cosine 0.95, the two on different partitions, cells
+   * that meet: these tests are about consistency, not recall) and {@code singles} unrelated events.
+   */
+  private static void plant(DedupHarness harness, Vectors vectors, Instant t0, int first, int count, int singles,
+      List<String[]> pairs, List<ProducerRecord<String, EmbeddedMedia>> records) {
+    SimHash hash = new SimHash(SETTINGS.hashBits(), DedupHarness.SPACE.getDimensions(), SETTINGS.hashSeed(),
+        CellRouter.spaceKey(DedupHarness.SPACE));
+    int pair = first;
+    while (pair < first + count) {
+      float[] a = vectors.random();
+      float[] b = vectors.at(a, 0.95);
+      if (new IndexedItem("", 0, 0, "", hash.cells(a), null).decisionCell(hash.cells(b)) < 0) {
+        continue;
+      }
+      String ida = "p" + pair + "-a";
+      String idb = "p" + pair + "-b";
+      pairs.add(new String[] {ida, idb});
+      records.add(record(harness, pair % PARTITIONS, ida, a, t0));
+      records.add(record(harness, (pair + 1) % PARTITIONS, idb, b, t0));
+      pair++;
+    }
+    for (int i = first; i < first + singles; i++) {
+      records.add(record(harness, i % PARTITIONS, "single-" + i, vectors.random(), t0));
+    }
+  }
+
   private static void produce(EmbeddedKafkaBroker broker, DedupHarness harness,
       List<ProducerRecord<String, EmbeddedMedia>> records) {
     try (var producer = new KafkaProducer<>(broker.clientConfig(),
@@ -164,6 +245,10 @@ class CrossPartitionDedupTest {
   }
 
   private KafkaStreams instance(EmbeddedKafkaBroker broker, DedupHarness harness, TestInfo test, String name) {
+    return instance(broker, harness.topology(SETTINGS), harness, name);
+  }
+
+  private KafkaStreams instance(EmbeddedKafkaBroker broker, Topology topology, DedupHarness harness, String name) {
     Properties config = new Properties();
     config.putAll(broker.clientConfig());
     config.put(StreamsConfig.APPLICATION_ID_CONFIG, "app-" + harness.embedded.name());
@@ -174,7 +259,15 @@ class CrossPartitionDedupTest {
     config.put(StreamsConfig.mainConsumerPrefix("session.timeout.ms"), 6000);
     config.put("processing.exception.handler.global.enabled", true);
     config.put(StreamsConfig.mainConsumerPrefix("processing.exception.handler.global.enabled"), true);
-    return new KafkaStreams(harness.topology(SETTINGS), config);
+    return new KafkaStreams(topology, config);
+  }
+
+  private static void awaitState(KafkaStreams instance, KafkaStreams.State state) throws InterruptedException {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (instance.state() != state) {
+      assertThat(System.nanoTime()).as("state %s", state).isLessThan(deadline);
+      Thread.sleep(20);
+    }
   }
 
   private static void awaitRunning(KafkaStreams... instances) throws InterruptedException {

@@ -40,10 +40,15 @@ final class DedupHarness {
   }
 
   Topology topology(DedupSettings settings) {
+    return topology(settings, duplicates);
+  }
+
+  /** The sub-topology writing its flags with {@code output}'s serdes (e.g. one that fails on purpose). */
+  Topology topology(DedupSettings settings, Topic<String, DuplicateFlag> output) {
     StreamsBuilder builder = new StreamsBuilder();
     var accepted = builder.stream(embedded.name(), Consumed.with(embedded.keySerde(), embedded.valueSerde()))
         .mapValues((id, media) -> Outcome.accepted(media, id.getBytes(StandardCharsets.UTF_8), null));
-    DuplicateDetection.attach(accepted, settings, duplicates)
+    DuplicateDetection.attach(accepted, settings, output)
         .mapValues(outcome -> {
           Rejection rejection = ((Outcome.Rejected<Probe>) outcome).rejection();
           return rejection.stage().code() + "/" + rejection.reason();

@@ -100,6 +100,34 @@ class NearDupIndexTest {
     assertThat((double) nearest.get(0).similarity()).isCloseTo(0.8, org.assertj.core.data.Offset.offset(0.01));
   }
 
+  @Test
+  void eachModelSpaceIsMatchedAtItsOwnThreshold() {
+    SpaceThresholds thresholds = SpaceThresholds.parse(0.9,
+        List.of("local/all-MiniLM-L6-v2-q=0.85", "gemini/gemini-embedding-2=0.95"));
+    Map<String, Boolean> matchedAt92 = new TreeMap<>();
+    Map<String, Boolean> matchedAt87 = new TreeMap<>();
+    for (String space : List.of("local/all-MiniLM-L6-v2-q/384/", "gemini/gemini-embedding-2/768/task",
+        "other/model/64/")) {
+      matchedAt92.put(space, pairMatches(thresholds, space, 0.92));
+      matchedAt87.put(space, pairMatches(thresholds, space, 0.87));
+    }
+    assertThat(matchedAt92).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "local/all-MiniLM-L6-v2-q/384/", true, "gemini/gemini-embedding-2/768/task", false, "other/model/64/", true));
+    assertThat(matchedAt87).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "local/all-MiniLM-L6-v2-q/384/", true, "gemini/gemini-embedding-2/768/task", false, "other/model/64/", false));
+  }
+
+  /** Whether the second of two events at {@code cosine}, stored in one cell of {@code space}, is matched to the first. */
+  private boolean pairMatches(SpaceThresholds thresholds, String space, double cosine) {
+    NearDupIndex index = new NearDupIndex(thresholds, 0.98, HOUR);
+    CellKey cell = new CellKey("scope", space, 1);
+    float[] va = vectors.random();
+    float[] vb = vectors.at(va, cosine);
+    index.probeAndInsert(cell, item("a", va, new int[] {1}), va);
+    var probe = index.probeAndInsert(cell, item("b", vb, new int[] {1}), vb);
+    return probe.match() != null && probe.match().eventId().equals("a");
+  }
+
   private void checkAllInterleavings(int[] cellsA, int[] cellsB) {
     float[] va = vectors.random();
     float[] vb = vectors.at(va, 0.95);
