@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
@@ -17,10 +18,13 @@ import org.apache.kafka.common.config.ConfigException;
  * <p>Environment variables map onto property names the way Kafka's container images do:
  * {@code SIEVE_TOPIC_EVENTS} → {@code sieve.topic.events}, {@code KAFKA_BOOTSTRAP_SERVERS} →
  * {@code bootstrap.servers} (prefix {@code KAFKA_} dropped, lower case, {@code _} → {@code .}).
- * Variables ending in {@code _OPTS}, {@code SIEVE_HOME} and {@code KAFKA_DEBUG} are left to the
- * launcher.
+ * Variables ending in {@code _OPTS}, {@code SIEVE_HOME}, {@code SIEVE_DEBUG} and {@code KAFKA_DEBUG}
+ * are left to the launcher.
  */
 public final class ConfigSources {
+
+  private static final Set<String> LAUNCHER_VARIABLES =
+      Set.of("SIEVE_HOME", "SIEVE_DEBUG", "KAFKA_DEBUG");
 
   private final Map<String, Object> properties = new LinkedHashMap<>();
 
@@ -73,8 +77,9 @@ public final class ConfigSources {
 
   /** The property an environment variable sets, or null when it is not one of ours. */
   static String propertyName(String variable) {
-    // Launcher variables (KAFKA_HEAP_OPTS, SIEVE_JAVA_OPTS, SIEVE_HOME) configure the JVM, not Sieve.
-    if (variable.endsWith("_OPTS") || variable.equals("SIEVE_HOME") || variable.equals("KAFKA_DEBUG")) {
+    // Launcher variables (KAFKA_HEAP_OPTS, SIEVE_JAVA_OPTS, SIEVE_HOME, SIEVE_DEBUG) configure the
+    // JVM or the command line's error output, not Sieve.
+    if (variable.endsWith("_OPTS") || LAUNCHER_VARIABLES.contains(variable)) {
       return null;
     }
     if (variable.startsWith("SIEVE_") && variable.length() > "SIEVE_".length()) {

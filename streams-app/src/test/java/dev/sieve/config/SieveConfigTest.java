@@ -143,6 +143,7 @@ class SieveConfigTest {
     assertThat(ConfigSources.propertyName("SIEVE_TOPIC_EVENTS")).isEqualTo("sieve.topic.events");
     assertThat(ConfigSources.propertyName("KAFKA_NUM_STREAM_THREADS")).isEqualTo("num.stream.threads");
     assertThat(ConfigSources.propertyName("SIEVE_JAVA_OPTS")).isNull();
+    assertThat(ConfigSources.propertyName("SIEVE_DEBUG")).isNull();
     assertThat(ConfigSources.propertyName("HOME")).isNull();
   }
 
