@@ -20,6 +20,7 @@ import dev.sieve.embed.stage.EmbedStage;
 import dev.sieve.embed.stage.EmbedStageSettings;
 import dev.sieve.labels.LabelEngine;
 import dev.sieve.testing.AxisEmbeddingProvider;
+import dev.sieve.testing.DriverTopics;
 import dev.sieve.validate.EventLimits;
 import dev.sieve.validate.EventValidator;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
@@ -69,20 +69,14 @@ class LabelTopologyTest {
         });
     driver = new TopologyTestDriver(SieveTopology.build(topics, new EventValidator(EventLimits.from(config)),
         stage, LabelEngine.from(config, provider), DedupSettings.from(config)), config.streamsProperties());
-    embeddings = driver.createOutputTopic(topics.embeddings().name(), Serdes.String().deserializer(),
-        topics.embeddings().valueSerde().deserializer());
-    events = driver.createInputTopic(topics.events().name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
-    labels = driver.createInputTopic(topics.labels().name(), Serdes.String().serializer(), topics.labels().valueSerde().serializer());
-    centroidsIn = driver.createInputTopic(topics.centroids().name(), Serdes.String().serializer(),
-        topics.centroids().valueSerde().serializer());
-    centroids = driver.createOutputTopic(topics.centroids().name(), Serdes.String().deserializer(),
-        topics.centroids().valueSerde().deserializer());
-    categories = driver.createOutputTopic(topics.categories().name(), Serdes.String().deserializer(),
-        topics.categories().valueSerde().deserializer());
-    moderation = driver.createOutputTopic(topics.moderation().name(), Serdes.String().deserializer(),
-        topics.moderation().valueSerde().deserializer());
-    deadLetters = driver.createOutputTopic(topics.deadLetters().name(), Serdes.ByteArray().deserializer(),
-        Serdes.ByteArray().deserializer());
+    embeddings = DriverTopics.output(driver, topics.embeddings());
+    events = DriverTopics.input(driver, topics.events());
+    labels = DriverTopics.input(driver, topics.labels());
+    centroidsIn = DriverTopics.input(driver, topics.centroids());
+    centroids = DriverTopics.output(driver, topics.centroids());
+    categories = DriverTopics.output(driver, topics.categories());
+    moderation = DriverTopics.output(driver, topics.moderation());
+    deadLetters = DriverTopics.output(driver, topics.deadLetters());
   }
 
   @AfterEach

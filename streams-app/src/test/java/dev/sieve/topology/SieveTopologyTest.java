@@ -15,6 +15,7 @@ import dev.sieve.embed.stage.EmbedStageSettings;
 import dev.sieve.embed.local.LocalEmbeddingProvider;
 import dev.sieve.embed.local.LocalModelSettings;
 import dev.sieve.labels.LabelEngine;
+import dev.sieve.testing.DriverTopics;
 import dev.sieve.validate.EventLimits;
 import dev.sieve.validate.EventValidator;
 import java.nio.ByteBuffer;
@@ -25,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -76,11 +76,9 @@ class SieveTopologyTest {
             LabelEngine.from(config, provider), DedupSettings.from(config)),
         config.streamsProperties());
     eventSerializer = topics.avro().valueSerde(MediaEvent.class).serializer();
-    events = driver.createInputTopic(topics.events().name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
-    embeddings = driver.createOutputTopic(topics.embeddings().name(), Serdes.String().deserializer(),
-        topics.embeddings().valueSerde().deserializer());
-    deadLetters = driver.createOutputTopic(topics.deadLetters().name(), Serdes.ByteArray().deserializer(),
-        Serdes.ByteArray().deserializer());
+    events = DriverTopics.input(driver, topics.events());
+    embeddings = DriverTopics.output(driver, topics.embeddings());
+    deadLetters = DriverTopics.output(driver, topics.deadLetters());
   }
 
   @AfterEach
@@ -180,8 +178,7 @@ class SieveTopologyTest {
 
   @Test
   void everyEmbeddedEventGetsADuplicateFlag() {
-    var duplicates = driver.createOutputTopic(topics.duplicates().name(), Serdes.String().deserializer(),
-        topics.duplicates().valueSerde().deserializer());
+    var duplicates = DriverTopics.output(driver, topics.duplicates());
     String message = "Claim your free prize now by clicking the link before the offer expires tonight.";
     send("first", event("first", text(message)));
     send("copy", event("copy", text(message)));

@@ -11,6 +11,7 @@ import dev.sieve.config.SieveConfig;
 import dev.sieve.deadletter.DeadLetterHeaders;
 import dev.sieve.embed.Parts;
 import dev.sieve.embed.ProgrammableProvider;
+import dev.sieve.testing.DriverTopics;
 import dev.sieve.topology.Outcome.Source;
 import dev.sieve.topology.SieveTopics;
 import dev.sieve.labels.LabelEngine;
@@ -27,7 +28,6 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
@@ -330,11 +330,9 @@ class EmbedStageTest {
     driver = new TopologyTestDriver(
         SieveTopology.build(topics, new EventValidator(EventLimits.from(config)), stage,
             LabelEngine.from(config, with), DedupSettings.from(config)), config.streamsProperties());
-    events = driver.createInputTopic(topics.events().name(), Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer());
-    embeddings = driver.createOutputTopic(topics.embeddings().name(), Serdes.String().deserializer(),
-        topics.embeddings().valueSerde().deserializer());
-    deadLetters = driver.createOutputTopic(topics.deadLetters().name(), Serdes.ByteArray().deserializer(),
-        Serdes.ByteArray().deserializer());
+    events = DriverTopics.input(driver, topics.events());
+    embeddings = DriverTopics.output(driver, topics.embeddings());
+    deadLetters = DriverTopics.output(driver, topics.deadLetters());
   }
 
   private void send(String id, String text) {
