@@ -4,6 +4,7 @@ import dev.sieve.embed.gemini.GeminiSettings;
 import dev.sieve.embed.local.LocalModelSettings;
 import dev.sieve.embed.resolve.FetchPolicy;
 import dev.sieve.embed.stage.EmbedStageSettings;
+import dev.sieve.http.HttpSettings;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,6 +89,7 @@ public final class SieveConfig extends AbstractConfig {
   private static final String GROUP_STAGE = "Embed stage";
   private static final EmbedStageSettings STAGE = EmbedStageSettings.DEFAULTS;
   private static final String GROUP_DEDUP = "De-duplication";
+  private static final String GROUP_HTTP = "HTTP";
 
   public static final ConfigDef DEFINITION = new ConfigDef()
       .define(REGISTRY_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new NonBlank(), Importance.HIGH,
@@ -294,6 +296,17 @@ public final class SieveConfig extends AbstractConfig {
               + "(it adds nothing): keeps a spam wave from growing the index.",
           GROUP_DEDUP, 6, ConfigDef.Width.SHORT, "Flood similarity")
 
+      .define(HttpSettings.HOST, Type.STRING, HttpSettings.DEFAULT_HOST, new NonBlank(), Importance.MEDIUM,
+          "Address the HTTP server (health, metrics, queries) binds; 0.0.0.0 in a container.",
+          GROUP_HTTP, 1, ConfigDef.Width.MEDIUM, "HTTP host")
+      .define(HttpSettings.PORT, Type.INT, HttpSettings.DEFAULT_PORT, Range.between(HttpSettings.DISABLED, 65_535),
+          Importance.MEDIUM, "Port of the HTTP server; -1 turns it off, 0 picks a free port.",
+          GROUP_HTTP, 2, ConfigDef.Width.SHORT, "HTTP port")
+      .define(HttpSettings.TOKEN, Type.PASSWORD, null, Importance.MEDIUM,
+          "Bearer token required by the endpoints that reveal or change data; without one they "
+              + "answer 403. Health and metrics need none.",
+          GROUP_HTTP, 3, ConfigDef.Width.MEDIUM, "HTTP token")
+
       .define(SHUTDOWN_TIMEOUT_MS, Type.LONG, 30_000L, Range.atLeast(0), Importance.LOW,
           "How long a shutdown waits for in-flight work to commit.", null, -1,
           ConfigDef.Width.SHORT, "Shutdown timeout");
@@ -389,6 +402,11 @@ public final class SieveConfig extends AbstractConfig {
       }
     }
     return value;
+  }
+
+  /** The HTTP server's settings. */
+  public HttpSettings httpSettings() {
+    return new HttpSettings(getString(HttpSettings.HOST), getInt(HttpSettings.PORT), getPassword(HttpSettings.TOKEN));
   }
 
   public String bootstrapServers() {
