@@ -2,6 +2,8 @@ package dev.sieve.k8s;
 
 import dev.sieve.config.ConfigSources;
 import dev.sieve.config.SieveConfig;
+import dev.sieve.embed.gemini.GeminiEmbeddingProvider;
+import dev.sieve.embed.gemini.GeminiSettings;
 import dev.sieve.http.HttpSettings;
 import dev.sieve.runtime.TopicSpec;
 import dev.sieve.service.SieveService;
@@ -19,9 +21,13 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.strimzi.api.kafka.model.connect.KafkaConnect;
 import io.strimzi.api.kafka.model.connect.build.DownloadableArtifact;
 import io.strimzi.api.kafka.model.connector.KafkaConnector;
+import io.strimzi.api.kafka.model.kafka.Kafka;
+import io.strimzi.api.kafka.model.kafka.listener.GenericKafkaListener;
+import io.strimzi.api.kafka.model.kafka.listener.KafkaListenerAuthenticationScramSha512;
 import io.strimzi.api.kafka.model.topic.KafkaTopic;
 import io.strimzi.api.kafka.model.user.KafkaUser;
 import io.strimzi.api.kafka.model.user.KafkaUserAuthorizationSimple;
+import io.strimzi.api.kafka.model.user.KafkaUserScramSha512ClientAuthentication;
 import io.strimzi.api.kafka.model.user.acl.AclResourcePatternType;
 import io.strimzi.api.kafka.model.user.acl.AclRule;
 import io.strimzi.api.kafka.model.user.acl.AclRuleGroupResource;
@@ -31,6 +37,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -61,11 +68,13 @@ final class DeploymentAgreement {
       "dev.sieve.connect.moderation.ModerationActionSinkConnector",
       "dev.sieve.connect.labels.LabelsSourceConnector");
 
+  static final String GEMINI_KEY_VARIABLE = "GEMINI_API_KEY";
+
   /** Variables the pod may set besides SIEVE_* and KAFKA_* settings, and who reads them. */
   static final Map<String, String> OTHER_VARIABLES = Map.of(
       "POD_NAME", "downward API, referenced by KAFKA_APPLICATION_SERVER",
       "POD_NAMESPACE", "downward API, referenced by KAFKA_APPLICATION_SERVER",
-      "GEMINI_API_KEY", "the Gemini provider's key (GeminiSettings)",
+      GEMINI_KEY_VARIABLE, "the Gemini provider's key (GeminiSettings)",
       "DJL_CACHE_DIR", "where the tokenizer's native library unpacks",
       "JAVA_TOOL_OPTIONS", "the JVM");
 
@@ -99,7 +108,7 @@ final class DeploymentAgreement {
   }
 
   private void check() {
-    Optional<StatefulSet> found = manifests.named(StatefulSet.class, APP, s -> s.getMetadata().getName());
+    Optional<StatefulSet> found = manifests.named(StatefulSet.class, APP);
     if (found.isEmpty()) {
       violations.add("no StatefulSet " + APP);
       return;
@@ -128,11 +137,13 @@ final class DeploymentAgreement {
     checkHttp(set, container, config.httpSettings(), podLabels);
     checkApplicationServer(set, config);
     checkStorageAndSecurity(set, container, config.streamsProperties());
+    checkKafkaAccess(config, environment);
     checkTopics(config);
     checkUser(config);
     checkAutoscaling(config);
     checkRegistry(config);
     checkSecrets(environment);
+    checkGeminiKey(config, environment);
     checkConnectors();
   }
 
@@ -143,7 +154,7 @@ final class DeploymentAgreement {
     clientSettings.addAll(AdminClientConfig.configNames());
     for (String variable : variables.keySet()) {
       if (variable.startsWith("KAFKA_")) {
-        String setting = variable.substring("KAFKA_".length()).toLowerCase(java.util.Locale.ROOT).replace('_', '.');
+        String setting = variable.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
         boolean known = CLIENT_PREFIXES.stream().anyMatch(prefix ->
             setting.startsWith(prefix) && clientSettings.contains(setting.substring(prefix.length())));
         require(known, variable + " sets " + setting + ", which is no Kafka Streams or client setting");
@@ -166,8 +177,7 @@ final class DeploymentAgreement {
     checkProbe("liveness", container.getLivenessProbe(), HttpSettings.LIVE_PATH);
     checkProbe("readiness", container.getReadinessProbe(), HttpSettings.READY_PATH);
 
-    Optional<Service> headless = manifests.named(Service.class, set.getSpec().getServiceName(),
-        s -> s.getMetadata().getName());
+    Optional<Service> headless = manifests.named(Service.class, set.getSpec().getServiceName());
     if (headless.isEmpty()) {
       violations.add("no Service " + set.getSpec().getServiceName() + " (the StatefulSet's serviceName)");
     } else {
@@ -240,6 +250,41 @@ final class DeploymentAgreement {
         .map(VolumeMount::getName).findFirst();
   }
 
+  /**
+   * bootstrap.servers names a listener of the rendered Kafka cluster, and the client's security
+   * settings are what that listener requires, as the user whose Secret holds the credentials.
+   */
+  private void checkKafkaAccess(SieveConfig config, PodEnvironment environment) {
+    String bootstrap = config.bootstrapServers().split(",")[0].strip();
+    int colon = bootstrap.lastIndexOf(':');
+    String host = colon < 0 ? bootstrap : bootstrap.substring(0, colon);
+    String port = colon < 0 ? "" : bootstrap.substring(colon + 1);
+    Optional<GenericKafkaListener> listener = manifests.all(Kafka.class).stream()
+        .filter(k -> host.equals(k.getMetadata().getName() + "-kafka-bootstrap"))
+        .flatMap(k -> k.getSpec().getKafka().getListeners().stream())
+        .filter(l -> port.equals(String.valueOf(l.getPort()))).findFirst();
+    if (listener.isEmpty()) {
+      violations.add("bootstrap.servers " + bootstrap + " is no listener of a rendered Kafka cluster");
+      return;
+    }
+    boolean scram = listener.get().getAuth() instanceof KafkaListenerAuthenticationScramSha512;
+    String protocol = (scram ? "SASL_" : "") + (listener.get().isTls() ? "SSL" : "PLAINTEXT");
+    Properties client = config.streamsProperties();
+    require(protocol.equals(client.getProperty("security.protocol", "PLAINTEXT")), "listener "
+        + listener.get().getName() + " needs security.protocol " + protocol + ", the app has "
+        + client.getProperty("security.protocol", "PLAINTEXT"));
+    if (scram) {
+      require("SCRAM-SHA-512".equals(client.getProperty("sasl.mechanism")), "listener " + listener.get().getName()
+          + " needs sasl.mechanism SCRAM-SHA-512, the app has " + client.getProperty("sasl.mechanism"));
+      Optional<PodEnvironment.SecretKey> credentials = environment.secretKeys().stream()
+          .filter(k -> k.variable().equals("KAFKA_SASL_JAAS_CONFIG")).findFirst();
+      require(credentials.isPresent() && manifests.named(KafkaUser.class, credentials.get().secret())
+              .filter(u -> u.getSpec().getAuthentication() instanceof KafkaUserScramSha512ClientAuthentication)
+              .isPresent() && credentials.get().key().equals("sasl.jaas.config"),
+          "sasl.jaas.config must come from the Secret of a SCRAM-SHA-512 KafkaUser (key sasl.jaas.config)");
+    }
+  }
+
   private void checkTopics(SieveConfig config) {
     Map<String, KafkaTopic> topics = manifests.all(KafkaTopic.class).stream()
         .collect(Collectors.toMap(DeploymentAgreement::topicName, t -> t));
@@ -276,7 +321,7 @@ final class DeploymentAgreement {
   }
 
   private void checkUser(SieveConfig config) {
-    Optional<KafkaUser> user = manifests.named(KafkaUser.class, APP, u -> u.getMetadata().getName());
+    Optional<KafkaUser> user = manifests.named(KafkaUser.class, APP);
     if (user.isEmpty() || !(user.get().getSpec().getAuthorization() instanceof KafkaUserAuthorizationSimple simple)) {
       violations.add("no KafkaUser " + APP + " with simple authorization");
       return;
@@ -333,7 +378,7 @@ final class DeploymentAgreement {
         .collect(Collectors.toMap(s -> s.getMetadata().getName(), s -> s));
     Set<String> madeByStrimzi = new HashSet<>();
     manifests.all(KafkaUser.class).forEach(u -> madeByStrimzi.add(u.getMetadata().getName()));
-    manifests.all(io.strimzi.api.kafka.model.kafka.Kafka.class)
+    manifests.all(Kafka.class)
         .forEach(k -> madeByStrimzi.add(k.getMetadata().getName() + "-cluster-ca-cert"));
     for (PodEnvironment.SecretKey ref : environment.secretKeys()) {
       Secret secret = rendered.get(ref.secret());
@@ -349,6 +394,15 @@ final class DeploymentAgreement {
     }
     expected.outOfBandSecrets().forEach(name -> require(!rendered.containsKey(name),
         "Secret " + name + " is rendered, but is to be created by hand (its values stay out of git)"));
+  }
+
+  /** With the Gemini provider on an API key (not Vertex AI), a missing key must stop the pod from starting. */
+  private void checkGeminiKey(SieveConfig config, PodEnvironment environment) {
+    if (GeminiEmbeddingProvider.PROVIDER.equals(config.getString(SieveConfig.EMBED_PROVIDER))
+        && config.getString(GeminiSettings.VERTEX_PROJECT) == null && config.getPassword(GeminiSettings.API_KEY) == null) {
+      require(environment.secretKeys().stream().anyMatch(k -> k.variable().equals(GEMINI_KEY_VARIABLE) && !k.optional()),
+          "the Gemini provider needs " + GEMINI_KEY_VARIABLE + " from a Secret, not optional");
+    }
   }
 
   private void checkConnectors() {

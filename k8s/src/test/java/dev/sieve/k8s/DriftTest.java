@@ -78,6 +78,12 @@ class DriftTest {
         drift("Strimzi resource in the API version Strimzi 1.0 removed",
             docs -> object(docs, "KafkaUser", "sieve").put("apiVersion", "kafka.strimzi.io/v1beta2"),
             "KafkaUser sieve: no model for apiVersion kafka.strimzi.io/v1beta2"),
+        drift("Gemini provider with its key optional",
+            docs -> env(docs, "SIEVE_EMBED_PROVIDER", "gemini"),
+            "the Gemini provider needs GEMINI_API_KEY from a Secret, not optional"),
+        drift("bootstrap on the mutual-TLS listener with SCRAM settings",
+            docs -> env(docs, "KAFKA_BOOTSTRAP_SERVERS", "sieve-kafka-kafka-bootstrap:9093"),
+            "listener tls needs security.protocol SSL, the app has SASL_SSL"),
         drift("ACL for the transactional ids dropped",
             docs -> {
               ArrayNode acls = (ArrayNode) object(docs, "KafkaUser", "sieve").at("/spec/authorization/acls");

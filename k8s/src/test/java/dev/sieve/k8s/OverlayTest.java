@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.strimzi.api.kafka.model.kafka.Kafka;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -42,8 +44,8 @@ class OverlayTest {
   }
 
   @Test
-  void aBrokenOverlayFailsWithKustomizesMessage(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-    java.nio.file.Files.writeString(dir.resolve("kustomization.yaml"), "resources:\n  - missing.yaml\n");
+  void aBrokenOverlayFailsWithKustomizesMessage(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("kustomization.yaml"), "resources:\n  - missing.yaml\n");
 
     assertThatThrownBy(() -> Kustomize.fromSystemProperties().render(dir))
         .isInstanceOf(IllegalStateException.class)

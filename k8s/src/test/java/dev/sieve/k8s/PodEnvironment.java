@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarSource;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +20,12 @@ final class PodEnvironment {
 
   private static final Pattern REFERENCE = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
-  /** A Secret's key the environment takes a value from. */
-  record SecretKey(String secret, String key, boolean optional) {
+  /** A Secret's key a variable takes its value from. */
+  record SecretKey(String variable, String secret, String key, boolean optional) {
   }
 
   private final Map<String, String> variables = new LinkedHashMap<>();
-  private final List<SecretKey> secretKeys = new java.util.ArrayList<>();
+  private final List<SecretKey> secretKeys = new ArrayList<>();
 
   PodEnvironment(StatefulSet set, Container container) {
     String pod = set.getMetadata().getName() + "-0";
@@ -59,7 +60,7 @@ final class PodEnvironment {
   private String fromSource(String name, EnvVarSource source, String pod, String namespace) {
     if (source.getSecretKeyRef() != null) {
       var ref = source.getSecretKeyRef();
-      secretKeys.add(new SecretKey(ref.getName(), ref.getKey(), Boolean.TRUE.equals(ref.getOptional())));
+      secretKeys.add(new SecretKey(name, ref.getName(), ref.getKey(), Boolean.TRUE.equals(ref.getOptional())));
       return "secret:" + ref.getName() + "/" + ref.getKey();
     }
     if (source.getFieldRef() != null) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -27,7 +28,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * The objects of one rendered overlay, each parsed into its typed model: fabric8's for Kubernetes'
@@ -61,11 +61,7 @@ final class RenderedManifests {
       .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
       .build();
 
-  /** One rendered object and its typed model. */
-  record Rendered(String kind, String name, Object model) {
-  }
-
-  private final List<Rendered> objects = new ArrayList<>();
+  private final List<Object> objects = new ArrayList<>();
   private final List<String> violations = new ArrayList<>();
 
   RenderedManifests(List<JsonNode> documents) {
@@ -82,7 +78,7 @@ final class RenderedManifests {
         Object parsed = STRICT.treeToValue(document, model);
         // Jackson's any-setter swallows unknown fields into additionalProperties: look there too.
         findUnknownOrDeprecated(parsed, name, violations);
-        objects.add(new Rendered(kind, document.path("metadata").path("name").asText(), parsed));
+        objects.add(parsed);
       } catch (JsonProcessingException e) {
         violations.add(name + ": " + e.getOriginalMessage());
       }
@@ -99,15 +95,11 @@ final class RenderedManifests {
   }
 
   <T> List<T> all(Class<T> type) {
-    return objects.stream().map(Rendered::model).filter(type::isInstance).map(type::cast).toList();
+    return objects.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
-  <T> Optional<T> named(Class<T> type, String name, Function<T, String> nameOf) {
-    return all(type).stream().filter(o -> name.equals(nameOf.apply(o))).findFirst();
-  }
-
-  List<Rendered> objects() {
-    return List.copyOf(objects);
+  <T extends HasMetadata> Optional<T> named(Class<T> type, String name) {
+    return all(type).stream().filter(o -> name.equals(o.getMetadata().getName())).findFirst();
   }
 
   /**
