@@ -31,7 +31,7 @@ class DriftTest {
   static Stream<Arguments> drifts() {
     return Stream.of(
         drift("readiness probe on another path",
-            docs -> container(docs).with("readinessProbe").with("httpGet").put("path", "/ready"),
+            docs -> container(docs).withObjectProperty("readinessProbe").withObjectProperty("httpGet").put("path", "/ready"),
             "readiness probe must be GET /health/ready on port 'http', is /ready on http"),
         drift("compaction dropped from the labels topic",
             docs -> ((ObjectNode) object(docs, "KafkaTopic", "sieve.labels").at("/spec/config")).remove("cleanup.policy"),
@@ -43,13 +43,13 @@ class DriftTest {
             docs -> container(docs).put("imagePullPolicyy", "Always"),
             "StatefulSet sieve.spec.template.spec.containers[0]: unknown field(s) [imagePullPolicyy]"),
         drift("field Strimzi's v1 API no longer has",
-            docs -> object(docs, "Kafka", "sieve-kafka").with("spec").with("kafka").put("replicas", 3),
+            docs -> object(docs, "Kafka", "sieve-kafka").withObjectProperty("spec").withObjectProperty("kafka").put("replicas", 3),
             "Kafka sieve-kafka.spec.kafka.replicas: deprecated field"),
         drift("misspelt field in KEDA's resource",
-            docs -> object(docs, "ScaledObject", "sieve").with("spec").put("maxReplicas", 3),
+            docs -> object(docs, "ScaledObject", "sieve").withObjectProperty("spec").put("maxReplicas", 3),
             "Unrecognized field \"maxReplicas\""),
         drift("more replicas than input partitions",
-            docs -> object(docs, "ScaledObject", "sieve").with("spec").put("maxReplicaCount", 5),
+            docs -> object(docs, "ScaledObject", "sieve").withObjectProperty("spec").put("maxReplicaCount", 5),
             "ScaledObject maxReplicaCount is 5, media.events has 3 partitions"),
         drift("input topic renamed in the app's settings only",
             docs -> env(docs, "SIEVE_TOPIC_EVENTS", "uploads"),
@@ -72,7 +72,7 @@ class DriftTest {
             docs -> env(docs, "KAFKA_STATE_DIR", "/home/sieve/state"),
             "state.dir /home/sieve/state is not on a volume claim template"),
         drift("connector class misspelt",
-            docs -> object(docs, "KafkaConnector", "sieve-labels-source").with("spec")
+            docs -> object(docs, "KafkaConnector", "sieve-labels-source").withObjectProperty("spec")
                 .put("class", "dev.sieve.connect.labels.LabelSourceConnector"),
             "KafkaConnectors run [dev.sieve.connect.labels.LabelSourceConnector, "),
         drift("Strimzi resource in the API version Strimzi 1.0 removed",
