@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.strimzi.api.kafka.model.common.authentication.KafkaClientAuthenticationScramSha512;
 import io.strimzi.api.kafka.model.connect.KafkaConnect;
 import io.strimzi.api.kafka.model.connect.build.DownloadableArtifact;
 import io.strimzi.api.kafka.model.connector.KafkaConnector;
@@ -255,16 +256,8 @@ final class DeploymentAgreement {
    * settings are what that listener requires, as the user whose Secret holds the credentials.
    */
   private void checkKafkaAccess(SieveConfig config, PodEnvironment environment) {
-    String bootstrap = config.bootstrapServers().split(",")[0].strip();
-    int colon = bootstrap.lastIndexOf(':');
-    String host = colon < 0 ? bootstrap : bootstrap.substring(0, colon);
-    String port = colon < 0 ? "" : bootstrap.substring(colon + 1);
-    Optional<GenericKafkaListener> listener = manifests.all(Kafka.class).stream()
-        .filter(k -> host.equals(k.getMetadata().getName() + "-kafka-bootstrap"))
-        .flatMap(k -> k.getSpec().getKafka().getListeners().stream())
-        .filter(l -> port.equals(String.valueOf(l.getPort()))).findFirst();
+    Optional<GenericKafkaListener> listener = listener("bootstrap.servers", config.bootstrapServers());
     if (listener.isEmpty()) {
-      violations.add("bootstrap.servers " + bootstrap + " is no listener of a rendered Kafka cluster");
       return;
     }
     boolean scram = listener.get().getAuth() instanceof KafkaListenerAuthenticationScramSha512;
@@ -283,6 +276,20 @@ final class DeploymentAgreement {
               .isPresent() && credentials.get().key().equals("sasl.jaas.config"),
           "sasl.jaas.config must come from the Secret of a SCRAM-SHA-512 KafkaUser (key sasl.jaas.config)");
     }
+  }
+
+  /** The listener of a rendered Kafka cluster that the first of {@code servers} names. */
+  private Optional<GenericKafkaListener> listener(String setting, String servers) {
+    String bootstrap = servers.split(",")[0].strip();
+    int colon = bootstrap.lastIndexOf(':');
+    String host = colon < 0 ? bootstrap : bootstrap.substring(0, colon);
+    String port = colon < 0 ? "" : bootstrap.substring(colon + 1);
+    Optional<GenericKafkaListener> listener = manifests.all(Kafka.class).stream()
+        .filter(k -> host.equals(k.getMetadata().getName() + "-kafka-bootstrap"))
+        .flatMap(k -> k.getSpec().getKafka().getListeners().stream())
+        .filter(l -> port.equals(String.valueOf(l.getPort()))).findFirst();
+    require(listener.isPresent(), setting + " " + bootstrap + " is no listener of a rendered Kafka cluster");
+    return listener;
   }
 
   private void checkTopics(SieveConfig config) {
@@ -406,6 +413,20 @@ final class DeploymentAgreement {
   }
 
   private void checkConnectors() {
+    for (KafkaConnect connect : manifests.all(KafkaConnect.class)) {
+      String name = "KafkaConnect " + connect.getMetadata().getName();
+      listener(name + " bootstrapServers", connect.getSpec().getBootstrapServers()).ifPresent(listener -> {
+        boolean scram = listener.getAuth() instanceof KafkaListenerAuthenticationScramSha512;
+        require(scram == connect.getSpec().getAuthentication() instanceof KafkaClientAuthenticationScramSha512,
+            name + " and listener " + listener.getName() + " disagree on SCRAM-SHA-512");
+        require(!listener.isTls() || connect.getSpec().getTls() != null,
+            name + " does not trust the cluster CA, but listener " + listener.getName() + " uses TLS");
+        if (connect.getSpec().getAuthentication() instanceof KafkaClientAuthenticationScramSha512 auth) {
+          require(manifests.named(KafkaUser.class, auth.getUsername()).isPresent(),
+              name + " logs in as " + auth.getUsername() + ", which is no rendered KafkaUser");
+        }
+      });
+    }
     Set<String> classes = manifests.all(KafkaConnector.class).stream().map(c -> c.getSpec().getClassName())
         .collect(Collectors.toCollection(TreeSet::new));
     require(classes.equals(new TreeSet<>(CONNECTOR_CLASSES)), "KafkaConnectors run " + classes + ", expected "

@@ -84,6 +84,10 @@ class DriftTest {
         drift("bootstrap on the mutual-TLS listener with SCRAM settings",
             docs -> env(docs, "KAFKA_BOOTSTRAP_SERVERS", "sieve-kafka-kafka-bootstrap:9093"),
             "listener tls needs security.protocol SSL, the app has SASL_SSL"),
+        drift("Connect on the mutual-TLS listener with SCRAM",
+            docs -> object(docs, "KafkaConnect", "sieve-connect").withObjectProperty("spec")
+                .put("bootstrapServers", "sieve-kafka-kafka-bootstrap:9093"),
+            "KafkaConnect sieve-connect and listener tls disagree on SCRAM-SHA-512"),
         drift("ACL for the transactional ids dropped",
             docs -> {
               ArrayNode acls = (ArrayNode) object(docs, "KafkaUser", "sieve").at("/spec/authorization/acls");
