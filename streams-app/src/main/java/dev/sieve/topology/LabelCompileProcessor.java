@@ -3,11 +3,12 @@ package dev.sieve.topology;
 import dev.sieve.avro.LabelCentroids;
 import dev.sieve.avro.LabelDefinition;
 import dev.sieve.avro.ModelSpace;
-import dev.sieve.deadletter.Rejection;
 import dev.sieve.deadletter.Rejection.Stage;
+import dev.sieve.deadletter.Rejection;
 import dev.sieve.labels.DefinitionHash;
 import dev.sieve.labels.InvalidLabelException;
 import dev.sieve.labels.LabelEngine;
+import dev.sieve.metrics.SieveMetrics;
 import dev.sieve.serde.RecordDecodingException;
 import dev.sieve.serde.SchemaRegistryUnavailableException;
 import java.nio.ByteBuffer;
@@ -51,14 +52,17 @@ final class LabelCompileProcessor extends ContextualProcessor<String, byte[], St
   private final Deserializer<LabelDefinition> deserializer;
   private final String topic;
   private final LabelEngine labels;
+  private final SieveMetrics metrics;
   /** Per label: the definition hash and space last compiled here, and the resulting compiledAt. */
   private final Map<String, Compiled> compiledHere = new HashMap<>();
   private KeyValueStore<String, byte[]> definitions;
 
-  LabelCompileProcessor(Deserializer<LabelDefinition> deserializer, String topic, LabelEngine labels) {
+  LabelCompileProcessor(Deserializer<LabelDefinition> deserializer, String topic, LabelEngine labels,
+      SieveMetrics metrics) {
     this.deserializer = deserializer;
     this.topic = topic;
     this.labels = labels;
+    this.metrics = metrics;
   }
 
   @Override
@@ -115,13 +119,16 @@ final class LabelCompileProcessor extends ContextualProcessor<String, byte[], St
     String id = definition.getId();
     String hash = DefinitionHash.of(definition);
     String tag = tag(hash, labels.compiler().provider().space());
+    long start = System.nanoTime();
     try {
       LabelCentroids centroids = labels.compiler().compile(definition, version);
+      metrics.labelCompiled(System.nanoTime() - start, true);
       compiledHere.put(id, new Compiled(tag, centroids.getCompiledAt().toEpochMilli()));
       log.info("Label '{}' compiled: {} prototype(s) in {}/{}", id, centroids.getPrototypes().size(),
           centroids.getSpace().getProvider(), centroids.getSpace().getModel());
       return Outcome.accepted(centroids, key, value);
     } catch (InvalidLabelException e) {
+      metrics.labelCompiled(System.nanoTime() - start, false);
       log.warn("Label '{}' not compiled, its last good centroids stay in use: {}", id, e.getMessage());
       labels.catalog().rejected(id, hash, e.getMessage());
       compiledHere.put(id, new Compiled(tag, Long.MAX_VALUE));
