@@ -8,10 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.sieve.avro.LabelCentroids;
+import dev.sieve.avro.LabelDefinition;
 import dev.sieve.avro.MediaPart;
-import dev.sieve.dedup.IndexQueries;
 import dev.sieve.dedup.IndexQueries.EventVector;
 import dev.sieve.dedup.IndexQueries.Similar;
+import dev.sieve.dedup.IndexQueries;
 import dev.sieve.embed.BatchRejectedException;
 import dev.sieve.embed.EmbeddingProvider;
 import dev.sieve.embed.ProviderUnavailableException;
@@ -31,9 +32,13 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
@@ -54,15 +59,20 @@ public final class HttpApi implements AutoCloseable {
   /** Inline media in a search query is base64 in JSON; this bounds what one request may hold. */
   static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
 
-  /** What the routes read: the running service's parts. */
+  /**
+   * What the routes read: the running service's parts.
+   *
+   * @param self this instance's {@code application.server}, or null when not set
+   * @param definitions decodes a label definition as stored by the compiler
+   */
   public record Backend(KafkaStreams streams, HostInfo self, Readiness readiness, PrometheusMeterRegistry metrics,
-      CentroidCatalog labels, EmbeddingProvider provider) {}
+      CentroidCatalog labels, Function<byte[], LabelDefinition> definitions, EmbeddingProvider provider) {}
 
   private final HttpServer server;
   private final ExecutorService workers;
   private final Backend backend;
   private final BearerToken token;
-  private final SimilarItems similar;
+  private final InteractiveQueries queries;
   private final ObjectMapper json = new ObjectMapper();
 
   private HttpApi(HttpServer server, ExecutorService workers, Backend backend, BearerToken token) {
@@ -70,7 +80,7 @@ public final class HttpApi implements AutoCloseable {
     this.workers = workers;
     this.backend = backend;
     this.token = token;
-    this.similar = new SimilarItems(backend.streams(), backend.self(), token, json);
+    this.queries = new InteractiveQueries(backend.streams(), backend.self(), token, json, backend.definitions());
   }
 
   /** Binds {@code settings.host():settings.port()} and starts serving. */
@@ -146,7 +156,12 @@ public final class HttpApi implements AutoCloseable {
         authorize(exchange);
         send(exchange, 200, search(body(exchange)));
       }
-      case SimilarItems.INTERNAL_NEAREST -> {
+      case InteractiveQueries.INTERNAL_DEFINITIONS -> {
+        expect(method, "GET");
+        authorize(exchange);
+        send(exchange, 200, queries.localDefinitions());
+      }
+      case InteractiveQueries.INTERNAL_NEAREST -> {
         expect(method, "POST");
         authorize(exchange);
         send(exchange, 200, localNearest(body(exchange)));
@@ -156,13 +171,13 @@ public final class HttpApi implements AutoCloseable {
           expect(method, "GET");
           authorize(exchange);
           send(exchange, 200, similar(pathId(path, "/similar/"), query(exchange)));
-        } else if (path.startsWith(SimilarItems.INTERNAL_VECTOR)) {
+        } else if (path.startsWith(InteractiveQueries.INTERNAL_VECTOR)) {
           expect(method, "GET");
           authorize(exchange);
-          String id = pathId(path, SimilarItems.INTERNAL_VECTOR);
-          EventVector vector = similar.localVector(id).orElseThrow(() ->
+          String id = pathId(path, InteractiveQueries.INTERNAL_VECTOR);
+          EventVector vector = queries.localVector(id).orElseThrow(() ->
               ApiException.notFound("event-not-indexed", "no vector for event '" + id + "' here"));
-          send(exchange, 200, similar.toJson(vector));
+          send(exchange, 200, queries.toJson(vector));
         } else {
           throw ApiException.notFound("no-such-endpoint", "no endpoint " + path + "; see the README's HTTP endpoints");
         }
@@ -176,32 +191,44 @@ public final class HttpApi implements AutoCloseable {
         .put("restoringPartitions", readiness.restoring());
   }
 
+  /** Definitions (from the instances that hold them) joined with the centroids compiled from them. */
   private ObjectNode labels() {
+    Map<String, JsonNode> definitions = queries.definitions();
+    Map<String, LabelCentroids> centroids = new TreeMap<>();
+    backend.labels().all().forEach(label -> centroids.put(label.getLabelId(), label));
+    Set<String> ids = new TreeSet<>(definitions.keySet());
+    ids.addAll(centroids.keySet());
     ObjectNode answer = json.createObjectNode();
     ArrayNode labels = answer.putArray("labels");
-    for (LabelCentroids label : backend.labels().all()) {
-      ObjectNode node = labels.addObject().put("id", label.getLabelId()).put("kind", label.getKind().name())
-          .put("enabled", label.getEnabled()).put("definitionHash", label.getDefinitionHash())
-          .put("version", label.getVersion()).put("compiledAt", label.getCompiledAt().toString())
-          .put("prototypes", label.getPrototypes().size()).put("examples", label.getExamples().size());
-      node.putObject("space").put("provider", label.getSpace().getProvider())
+    for (String id : ids) {
+      ObjectNode node = labels.addObject().put("id", id);
+      node.set("definition", definitions.getOrDefault(id, json.nullNode()));
+      LabelCentroids label = centroids.get(id);
+      if (label == null) {
+        node.putNull("centroids");
+        continue;
+      }
+      ObjectNode compiled = node.putObject("centroids").put("version", label.getVersion())
+          .put("definitionHash", label.getDefinitionHash()).put("compiledAt", label.getCompiledAt().toString())
+          .put("enabled", label.getEnabled()).put("prototypes", label.getPrototypes().size());
+      compiled.putObject("space").put("provider", label.getSpace().getProvider())
           .put("model", label.getSpace().getModel()).put("dimensions", label.getSpace().getDimensions());
-      putFloat(node, "threshold", label.getThreshold());
-      putFloat(node, "reviewThreshold", label.getReviewThreshold());
-      putFloat(node, "blockThreshold", label.getBlockThreshold());
+      InteractiveQueries.putFloat(compiled, "threshold", label.getThreshold());
+      InteractiveQueries.putFloat(compiled, "reviewThreshold", label.getReviewThreshold());
+      InteractiveQueries.putFloat(compiled, "blockThreshold", label.getBlockThreshold());
     }
     return answer;
   }
 
   private ObjectNode similar(String eventId, Map<String, String> query) {
     int k = k(query.get("k"));
-    EventVector vector = similar.vectorOf(eventId);
+    EventVector vector = queries.vectorOf(eventId);
     // One more, since the event is normally among its own nearest and is left out.
-    List<Similar> items = similar.nearest(vector.scope(), vector.space(), vector.vector().toFloats(), k + 1)
+    List<Similar> items = queries.nearest(vector.scope(), vector.space(), vector.vector().toFloats(), k + 1)
         .stream().filter(s -> !s.eventId().equals(eventId)).limit(k).toList();
     ObjectNode answer = json.createObjectNode().put("eventId", eventId).put("scope", vector.scope())
         .put("space", vector.space()).put("k", k);
-    answer.set("items", similar.toJson(items));
+    answer.set("items", queries.toJson(items));
     return answer;
   }
 
@@ -224,7 +251,7 @@ public final class HttpApi implements AutoCloseable {
     }
     String space = IndexQueries.spaceKey(provider.space());
     ObjectNode answer = json.createObjectNode().put("scope", scope).put("space", space).put("k", k);
-    answer.set("items", similar.toJson(similar.nearest(scope, space, vector, k)));
+    answer.set("items", queries.toJson(queries.nearest(scope, space, vector, k)));
     return answer;
   }
 
@@ -266,10 +293,10 @@ public final class HttpApi implements AutoCloseable {
     for (int i = 0; i < vector.length; i++) {
       vector[i] = (float) values.get(i).asDouble();
     }
-    List<Similar> items = similar.localNearest(request.path("scope").asText(""), request.path("space").asText(),
+    List<Similar> items = queries.localNearest(request.path("scope").asText(""), request.path("space").asText(),
         vector, k(request.path("k").asText()));
     ObjectNode answer = json.createObjectNode();
-    answer.set("items", similar.toJson(items));
+    answer.set("items", queries.toJson(items));
     return answer;
   }
 
@@ -345,14 +372,6 @@ public final class HttpApi implements AutoCloseable {
       }
     }
     return query;
-  }
-
-  private static void putFloat(ObjectNode node, String field, Float value) {
-    if (value == null) {
-      node.putNull(field);
-    } else {
-      node.put(field, value);
-    }
   }
 
   private void send(HttpExchange exchange, int status, JsonNode body) throws IOException {

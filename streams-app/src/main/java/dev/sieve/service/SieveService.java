@@ -1,5 +1,6 @@
 package dev.sieve.service;
 
+import dev.sieve.avro.LabelDefinition;
 import dev.sieve.config.SieveConfig;
 import dev.sieve.dedup.DedupSettings;
 import dev.sieve.embed.EmbeddingProvider;
@@ -36,9 +37,11 @@ import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -64,6 +67,7 @@ public final class SieveService implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final KafkaStreamsMetrics streamsMetrics;
   private final Readiness readiness = new Readiness();
+  private final Function<byte[], LabelDefinition> definitions;
   private volatile HttpApi http;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -86,6 +90,8 @@ public final class SieveService implements AutoCloseable {
     this.registry = registry;
     SieveMetrics metrics = new SieveMetrics(registry);
     SieveTopics topics = SieveTopics.from(config);
+    Deserializer<LabelDefinition> definitionDeserializer = topics.avro().valueSerde(LabelDefinition.class).deserializer();
+    this.definitions = value -> definitionDeserializer.deserialize(topics.labels().name(), value);
     Map<String, Object> clientConfig = new HashMap<>();
     config.streamsProperties().forEach((key, value) -> clientConfig.put(key.toString(), value));
     this.embedStage = new EmbedStage(provider, config.embedStageSettings(), topics.eventDeserializer(),
@@ -135,7 +141,7 @@ public final class SieveService implements AutoCloseable {
     HttpSettings httpSettings = config.httpSettings();
     if (httpSettings.enabled()) {
       http = HttpApi.start(httpSettings, new HttpApi.Backend(streams, applicationServer(), readiness, registry,
-          labels.catalog(), provider));
+          labels.catalog(), definitions, provider));
     }
     streams.start();
   }

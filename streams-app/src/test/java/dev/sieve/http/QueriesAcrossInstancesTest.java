@@ -161,7 +161,7 @@ class QueriesAcrossInstancesTest {
     String space = IndexQueries.spaceKey(new AxisEmbeddingProvider("m", DIMENSIONS).space());
     List<Set<String>> local = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
-      JsonNode answer = body(post(i, SimilarItems.INTERNAL_NEAREST, "{\"scope\":\"\",\"space\":\"" + space + "\",\"k\":100,"
+      JsonNode answer = body(post(i, InteractiveQueries.INTERNAL_NEAREST, "{\"scope\":\"\",\"space\":\"" + space + "\",\"k\":100,"
           + "\"vector\":" + json.writeValueAsString(vector("a", -1)) + "}", TOKEN), 200);
       local.add(ids(answer));
     }
@@ -185,7 +185,7 @@ class QueriesAcrossInstancesTest {
       for (int e = 0; e < 4; e++) {
         String id = cluster + e;
         for (int i = 0; i < 2; i++) {
-          boolean heldHere = get(i, SimilarItems.INTERNAL_VECTOR + id, TOKEN).statusCode() == 200;
+          boolean heldHere = get(i, InteractiveQueries.INTERNAL_VECTOR + id, TOKEN).statusCode() == 200;
           forwarded += heldHere ? 0 : 1;
           JsonNode answer = body(get(i, "/similar/" + id + "?k=3", TOKEN), 200);
           Set<String> expected = new HashSet<>();
@@ -205,14 +205,22 @@ class QueriesAcrossInstancesTest {
   }
 
   @Test
-  void labelsListsTheCompiledDefinitions() throws Exception {
-    JsonNode labels = body(get(1, "/labels", TOKEN), 200).get("labels");
-    assertThat(labels).hasSize(1);
-    assertThat(labels.get(0).get("id").asText()).isEqualTo("cluster-a");
-    assertThat(labels.get(0).get("kind").asText()).isEqualTo("MODERATION");
-    assertThat(labels.get(0).get("blockThreshold").asDouble()).isEqualTo(0.85, org.assertj.core.data.Offset.offset(1e-6));
-    assertThat(labels.get(0).get("space").get("dimensions").asInt()).isEqualTo(DIMENSIONS);
-    assertThat(labels.get(0).get("version").asLong()).isGreaterThanOrEqualTo(0);
+  void labelsShowsEachDefinitionWithTheCentroidsCompiledFromIt() throws Exception {
+    for (int i = 0; i < 2; i++) {
+      JsonNode labels = body(get(i, "/labels", TOKEN), 200).get("labels");
+      assertThat(labels).hasSize(1);
+      JsonNode label = labels.get(0);
+      assertThat(label.get("id").asText()).isEqualTo("cluster-a");
+      JsonNode definition = label.get("definition");
+      assertThat(definition.get("kind").asText()).isEqualTo("MODERATION");
+      assertThat(definition.get("examples").asInt()).isEqualTo(1);
+      assertThat(definition.get("changedBy").asText()).isEqualTo("test");
+      assertThat(definition.get("blockThreshold").asDouble()).isEqualTo(0.85, org.assertj.core.data.Offset.offset(1e-6));
+      JsonNode centroids = label.get("centroids");
+      assertThat(centroids.get("version").asLong()).isEqualTo(definition.get("version").asLong());
+      assertThat(centroids.get("prototypes").asInt()).isEqualTo(1);
+      assertThat(centroids.get("space").get("dimensions").asInt()).isEqualTo(DIMENSIONS);
+    }
   }
 
   @Test
@@ -223,7 +231,7 @@ class QueriesAcrossInstancesTest {
     assertThat(body(missing, 401).get("error").asText()).isEqualTo("unauthorized");
     assertThat(body(get(0, "/similar/a0", "wrong-token"), 403).get("error").asText()).isEqualTo("forbidden");
     assertThat(post(0, "/search", "{\"text\":\"x\"}", "test-token-5f2").statusCode()).isEqualTo(403);
-    assertThat(get(0, SimilarItems.INTERNAL_VECTOR + "a0", null).statusCode()).isEqualTo(401);
+    assertThat(get(0, InteractiveQueries.INTERNAL_VECTOR + "a0", null).statusCode()).isEqualTo(401);
     assertThat(get(0, HttpSettings.LIVE_PATH, null).statusCode()).isEqualTo(200);
     assertThat(get(0, HttpSettings.METRICS_PATH, null).statusCode()).isEqualTo(200);
   }

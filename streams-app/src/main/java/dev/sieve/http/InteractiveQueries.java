@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sieve.avro.LabelDefinition;
 import dev.sieve.dedup.IndexQueries.EventVector;
 import dev.sieve.dedup.IndexQueries.Similar;
 import dev.sieve.dedup.IndexQueries;
 import dev.sieve.dedup.QuantizedVector;
+import dev.sieve.topology.StoredDefinition;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -19,10 +21,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyQueryMetadata;
@@ -30,12 +35,14 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * Similar-item queries across every instance of the application, through Kafka Streams'
- * interactive queries. An event's vector lives with its id's partition ({@link
+ * The HTTP server's questions to the application's state, across every instance, through Kafka
+ * Streams' interactive queries: label definitions ({@link StoredDefinition#STORE}, partitioned by
+ * label id: every instance is asked for its own) and similar items. An event's vector lives with its id's partition ({@link
  * IndexQueries#VECTOR_STORE}): the owner is found with {@code queryMetadataForKey} and asked
  * directly. The near-duplicate cells of a scope are spread over all instances ({@link
  * IndexQueries#CELL_STORE}): every instance that hosts the store answers its own top k, and the
@@ -45,20 +52,24 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * <p>Without {@code application.server} there is no way to reach the others, so the answer is this
  * instance's alone (right for a single instance).
  */
-final class SimilarItems {
+final class InteractiveQueries {
 
   static final String INTERNAL_VECTOR = "/internal/vector/";
   static final String INTERNAL_NEAREST = "/internal/nearest";
+  static final String INTERNAL_DEFINITIONS = "/internal/definitions";
   private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(10);
 
   private final KafkaStreams streams;
   private final HostInfo self;
   private final BearerToken token;
   private final ObjectMapper json;
+  private final Function<byte[], LabelDefinition> definitions;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(FORWARD_TIMEOUT).build();
 
   /** @param self this instance's {@code application.server}, or null when not set */
-  SimilarItems(KafkaStreams streams, HostInfo self, BearerToken token, ObjectMapper json) {
+  InteractiveQueries(KafkaStreams streams, HostInfo self, BearerToken token, ObjectMapper json,
+      Function<byte[], LabelDefinition> definitions) {
+    this.definitions = definitions;
     this.streams = streams;
     this.self = self;
     this.token = token;
@@ -86,9 +97,55 @@ final class SimilarItems {
     return eventVector(parse(owner.activeHost(), answer));
   }
 
+  /** Every label definition the compiler holds, over every instance, by label id. */
+  Map<String, JsonNode> definitions() {
+    List<CompletableFuture<JsonNode>> answers = new ArrayList<>();
+    for (HostInfo host : hosts(StoredDefinition.STORE)) {
+      answers.add(self == null || host.equals(self)
+          ? CompletableFuture.completedFuture(localDefinitions())
+          : send(host, HttpRequest.newBuilder().GET(), INTERNAL_DEFINITIONS).thenApply(response -> parse(host, response)));
+    }
+    Map<String, JsonNode> all = new TreeMap<>();
+    for (CompletableFuture<JsonNode> answer : answers) {
+      join(answer).path("definitions").forEach(definition -> all.put(definition.path("id").asText(), definition));
+    }
+    return all;
+  }
+
+  /** The definitions held here, with their versions; examples are counted, not shown. */
+  ObjectNode localDefinitions() {
+    ObjectNode answer = json.createObjectNode();
+    ArrayNode list = answer.putArray("definitions");
+    try (KeyValueIterator<String, byte[]> all = store(StoredDefinition.STORE).all()) {
+      while (all.hasNext()) {
+        StoredDefinition stored = StoredDefinition.decode(all.next().value);
+        LabelDefinition definition = definitions.apply(stored.value());
+        ObjectNode node = list.addObject().put("id", definition.getId()).put("kind", definition.getKind().name())
+            .put("version", stored.version()).put("enabled", definition.getEnabled())
+            .put("description", definition.getDescription())
+            .put("examples", definition.getExamples().size())
+            .put("negativeExamples", definition.getNegativeExamples().size())
+            .put("changedBy", definition.getChangedBy())
+            .put("changedAt", definition.getChangedAt() == null ? null : definition.getChangedAt().toString());
+        putFloat(node, "threshold", definition.getThreshold());
+        putFloat(node, "reviewThreshold", definition.getReviewThreshold());
+        putFloat(node, "blockThreshold", definition.getBlockThreshold());
+      }
+    }
+    return answer;
+  }
+
+  static void putFloat(ObjectNode node, String field, Float value) {
+    if (value == null) {
+      node.putNull(field);
+    } else {
+      node.put(field, value);
+    }
+  }
+
   /** The k most similar stored events of a scope and space, over every instance. */
   List<Similar> nearest(String scope, String space, float[] query, int k) {
-    List<HostInfo> hosts = hosts();
+    List<HostInfo> hosts = hosts(IndexQueries.CELL_STORE);
     List<CompletableFuture<List<Similar>>> answers = new ArrayList<>();
     for (HostInfo host : hosts) {
       if (self == null || host.equals(self)) {
@@ -111,15 +168,11 @@ final class SimilarItems {
     return IndexQueries.merge(all, k);
   }
 
-  /** Instances to ask: every host of the cell store, this one included, each once. */
-  int instances() {
-    return hosts().size();
-  }
-
-  private List<HostInfo> hosts() {
+  /** Instances to ask about a store: every host of it, this one included, each once. */
+  private List<HostInfo> hosts(String storeName) {
     Set<HostInfo> hosts = new LinkedHashSet<>();
     if (self != null) {
-      for (StreamsMetadata metadata : streams.streamsMetadataForStore(IndexQueries.CELL_STORE)) {
+      for (StreamsMetadata metadata : streams.streamsMetadataForStore(storeName)) {
         hosts.add(metadata.hostInfo());
       }
     }
