@@ -127,7 +127,8 @@ public final class HttpApi implements AutoCloseable {
 
   private void route(HttpExchange exchange) throws IOException {
     String method = exchange.getRequestMethod();
-    String path = exchange.getRequestURI().getPath();
+    // Raw: an event id may hold an encoded '/', decoded only once it is cut out of the path.
+    String path = exchange.getRequestURI().getRawPath();
     switch (path) {
       case HttpSettings.LIVE_PATH -> {
         expect(method, "GET");
@@ -354,11 +355,11 @@ public final class HttpApi implements AutoCloseable {
   }
 
   private static String pathId(String path, String prefix) {
-    String id = URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8);
-    if (id.isEmpty() || id.contains("/")) {
-      throw ApiException.badRequest("invalid-event-id", "the path must be " + prefix + "{eventId}");
+    String raw = path.substring(prefix.length());
+    if (raw.isEmpty() || raw.contains("/")) {
+      throw ApiException.badRequest("invalid-event-id", "the path must be " + prefix + "{eventId}, the id URL-encoded");
     }
-    return id;
+    return URLDecoder.decode(raw, StandardCharsets.UTF_8);
   }
 
   private static Map<String, String> query(HttpExchange exchange) {

@@ -241,6 +241,8 @@ class QueriesAcrossInstancesTest {
     assertError(get(0, "/similar/a0?k=0", TOKEN), 400, "invalid-k", "k must be a whole number from 1 to 100, got '0'");
     assertError(get(0, "/similar/a0?k=ten", TOKEN), 400, "invalid-k", "got 'ten'");
     assertError(get(0, "/similar/nobody", TOKEN), 404, "event-not-indexed", "no vector for event 'nobody'");
+    assertError(get(0, "/similar/no%2Fbody", TOKEN), 404, "event-not-indexed", "no vector for event 'no/body'");
+    assertError(get(0, "/similar/", TOKEN), 400, "invalid-event-id", "the path must be /similar/{eventId}");
     assertError(post(0, "/search", "{not json", TOKEN), 400, "invalid-json", "not JSON");
     assertError(post(0, "/search", "{\"k\":3}", TOKEN), 400, "empty-query", "needs \"text\" or \"parts\"");
     assertError(post(0, "/search", "{\"parts\":[{\"data\":\"%%%\",\"mimeType\":\"image/png\"}]}", TOKEN), 400,
