@@ -18,13 +18,13 @@ import org.apache.kafka.common.config.ConfigException;
  * <p>Environment variables map onto property names the way Kafka's container images do:
  * {@code SIEVE_TOPIC_EVENTS} → {@code sieve.topic.events}, {@code KAFKA_BOOTSTRAP_SERVERS} →
  * {@code bootstrap.servers} (prefix {@code KAFKA_} dropped, lower case, {@code _} → {@code .}).
- * Variables ending in {@code _OPTS}, {@code SIEVE_HOME}, {@code SIEVE_DEBUG} and {@code KAFKA_DEBUG}
- * are left to the launcher.
+ * Variables ending in {@code _OPTS}, {@code SIEVE_HOME}, {@code SIEVE_DEBUG}, {@code KAFKA_DEBUG} and
+ * {@code SIEVE_LOG_FORMAT} (read by the logging configuration) are left to the launcher.
  */
 public final class ConfigSources {
 
   private static final Set<String> LAUNCHER_VARIABLES =
-      Set.of("SIEVE_HOME", "SIEVE_DEBUG", "KAFKA_DEBUG");
+      Set.of("SIEVE_HOME", "SIEVE_DEBUG", "KAFKA_DEBUG", "SIEVE_LOG_FORMAT");
 
   private final Map<String, Object> properties = new LinkedHashMap<>();
 
@@ -77,8 +77,8 @@ public final class ConfigSources {
 
   /** The property an environment variable sets, or null when it is not one of ours. */
   static String propertyName(String variable) {
-    // Launcher variables (KAFKA_HEAP_OPTS, SIEVE_JAVA_OPTS, SIEVE_HOME, SIEVE_DEBUG) configure the
-    // JVM or the command line's error output, not Sieve.
+    // Launcher variables (KAFKA_HEAP_OPTS, SIEVE_JAVA_OPTS, SIEVE_HOME, SIEVE_DEBUG, SIEVE_LOG_FORMAT)
+    // configure the JVM, the command line's error output or the logging, not Sieve.
     if (variable.endsWith("_OPTS") || LAUNCHER_VARIABLES.contains(variable)) {
       return null;
     }

@@ -2,6 +2,7 @@ package dev.sieve.dedup;
 
 import dev.sieve.avro.DuplicateFlag;
 import dev.sieve.avro.EmbeddedMedia;
+import dev.sieve.metrics.SieveMetrics;
 import dev.sieve.topology.Outcome;
 import dev.sieve.topology.Topic;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import org.apache.kafka.streams.state.Stores;
  *                          └─► scatter: exact route (scope, content hash) + the vector's 2 cells
  *   ─► [dedup-index repartition] ─► index (exact store, cell store)   one answer per route
  *   ─► [dedup-gather repartition by event id] ─► gather ─► media.duplicates
+ * accepted ─► remember vector by event id (for similar-item queries, see IndexQueries)
  * </pre>
  *
  * The scatter runs in the task that read the event, so two events of one input partition reach
@@ -41,7 +43,8 @@ public final class DuplicateDetection {
    * rejects (stage {@code dedup}), which the caller dead-letters.
    */
   public static KStream<String, Outcome<Probe>> attach(
-      KStream<String, Outcome<EmbeddedMedia>> embedded, DedupSettings settings, Topic<String, DuplicateFlag> duplicates) {
+      KStream<String, Outcome<EmbeddedMedia>> embedded, DedupSettings settings, Topic<String, DuplicateFlag> duplicates,
+      SieveMetrics metrics) {
     Map<String, KStream<String, Outcome<Probe>>> checked = embedded
         .processValues(() -> new DedupInputCheck(settings), Named.as("dedup-check"))
         .split(Named.as("dedup-"))
@@ -49,12 +52,15 @@ public final class DuplicateDetection {
         .defaultBranch(Branched.as("accepted"));
 
     checked.get("dedup-accepted")
+        .process(supplier(() -> new EventVectorProcessor(settings), store(EventVectorProcessor.STORE)),
+            Named.as("dedup-remember-vector"));
+    checked.get("dedup-accepted")
         .flatMap((id, outcome) -> scatter(outcome.value()), Named.as("dedup-scatter"))
         .repartition(Repartitioned.with(Serdes.String(), DedupCodec.PROBE).withName("dedup-index"))
-        .process(supplier(() -> new IndexProcessor(settings), store(IndexProcessor.EXACT_STORE),
+        .process(supplier(() -> new IndexProcessor(settings, metrics), store(IndexProcessor.EXACT_STORE),
             store(IndexProcessor.CELL_STORE)), Named.as("dedup-probe"))
         .repartition(Repartitioned.with(Serdes.String(), DedupCodec.ANSWER).withName("dedup-gather"))
-        .process(supplier(GatherProcessor::new, store(GatherProcessor.GATHER_STORE)), Named.as("dedup-flag"))
+        .process(supplier(() -> new GatherProcessor(metrics), store(GatherProcessor.GATHER_STORE)), Named.as("dedup-flag"))
         .to(duplicates.name(), duplicates.produced());
 
     return checked.get("dedup-rejected");

@@ -2,6 +2,7 @@ package dev.sieve.dedup;
 
 import dev.sieve.avro.DuplicateFlag;
 import dev.sieve.avro.DuplicateKind;
+import dev.sieve.metrics.SieveMetrics;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -18,7 +19,12 @@ final class GatherProcessor extends ContextualProcessor<String, Answer, String, 
 
   static final String GATHER_STORE = "dedup-gather";
 
+  private final SieveMetrics metrics;
   private KeyValueStore<String, byte[]> pending;
+
+  GatherProcessor(SieveMetrics metrics) {
+    this.metrics = metrics;
+  }
 
   @Override
   public void init(ProcessorContext<String, DuplicateFlag> context) {
@@ -39,7 +45,9 @@ final class GatherProcessor extends ContextualProcessor<String, Answer, String, 
       return;
     }
     pending.delete(answer.eventId());
-    context().forward(new Record<>(answer.eventId(), flag(answers), record.timestamp()));
+    DuplicateFlag flag = flag(answers);
+    metrics.duplicateFlag(flag.getKind());
+    context().forward(new Record<>(answer.eventId(), flag, record.timestamp()));
   }
 
   static DuplicateFlag flag(List<Answer> answers) {

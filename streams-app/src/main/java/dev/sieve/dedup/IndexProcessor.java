@@ -3,6 +3,7 @@ package dev.sieve.dedup;
 import dev.sieve.avro.DuplicateKind;
 import dev.sieve.dedup.DedupCodec.FirstSeen;
 import dev.sieve.dedup.DedupCodec.StoredCopy;
+import dev.sieve.metrics.SieveMetrics;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,12 +27,17 @@ final class IndexProcessor extends ContextualProcessor<String, Probe, String, An
   static final String CELL_STORE = "dedup-cells";
 
   private final DedupSettings settings;
+  private final SieveMetrics metrics;
+  /** This task's share of the index gauges, given back when the task closes or migrates. */
+  private long entries;
+  private long bytes;
   private NearDupIndex index;
   private KeyValueStore<String, byte[]> exact;
   private KeyValueStore<String, byte[]> cells;
 
-  IndexProcessor(DedupSettings settings) {
+  IndexProcessor(DedupSettings settings, SieveMetrics metrics) {
     this.settings = settings;
+    this.metrics = metrics;
   }
 
   @Override
@@ -84,7 +90,9 @@ final class IndexProcessor extends ContextualProcessor<String, Probe, String, An
         probe.contentHash(), probe.cells(), QuantizedVector.of(probe.vector()));
     NearDupIndex.CellProbe result = index.probeAndInsert(cell, item, probe.vector());
     if (result.stored()) {
-      cells.put(storeKey(cell, item.eventId()), DedupCodec.storedCopy(cell, item));
+      byte[] copy = DedupCodec.storedCopy(cell, item);
+      cells.put(storeKey(cell, item.eventId()), copy);
+      counted(1, copy.length);
     }
     NearDupIndex.Match match = result.match();
     return match == null
@@ -97,7 +105,9 @@ final class IndexProcessor extends ContextualProcessor<String, Probe, String, An
     Map<String, IndexedItem> items = new HashMap<>();
     try (KeyValueIterator<String, byte[]> all = cells.all()) {
       while (all.hasNext()) {
-        StoredCopy copy = DedupCodec.storedCopy(all.next().value);
+        byte[] stored = all.next().value;
+        StoredCopy copy = DedupCodec.storedCopy(stored);
+        counted(1, stored.length);
         index.restore(copy.cell(), items.computeIfAbsent(copy.item().eventId(), id -> copy.item()));
       }
     }
@@ -106,7 +116,8 @@ final class IndexProcessor extends ContextualProcessor<String, Probe, String, An
   private void purge(long streamTime) {
     long cutoff = streamTime - settings.horizonMillis();
     for (NearDupIndex.Entry entry : index.purgeBefore(cutoff)) {
-      cells.delete(storeKey(entry.cell(), entry.eventId()));
+      byte[] stored = cells.delete(storeKey(entry.cell(), entry.eventId()));
+      counted(-1, stored == null ? 0 : -stored.length);
     }
     try (KeyValueIterator<String, byte[]> all = exact.all()) {
       while (all.hasNext()) {
@@ -116,6 +127,17 @@ final class IndexProcessor extends ContextualProcessor<String, Probe, String, An
         }
       }
     }
+  }
+
+  @Override
+  public void close() {
+    counted(-entries, -bytes);
+  }
+
+  private void counted(long entryChange, long byteChange) {
+    entries += entryChange;
+    bytes += byteChange;
+    metrics.indexChanged(entryChange, byteChange);
   }
 
   private static String storeKey(CellKey cell, String eventId) {

@@ -4,6 +4,7 @@ import dev.sieve.avro.LabelDefinition;
 import dev.sieve.avro.MediaEvent;
 import dev.sieve.config.ConfigSources;
 import dev.sieve.config.SieveConfig;
+import dev.sieve.http.HttpSettings;
 import dev.sieve.labels.DefinitionHash;
 import dev.sieve.labels.LabelAdmin;
 import dev.sieve.labels.LabelChange;
@@ -235,6 +236,9 @@ public final class DemoRun {
     // A fresh application per run: the demo always starts from an empty state.
     defaults.put(StreamsConfig.APPLICATION_ID_CONFIG, "sieve-demo-" + UUID.randomUUID().toString().substring(0, 8));
     defaults.put(StreamsConfig.STATE_DIR_CONFIG, workDir.resolve("state").toString());
+    // The demo ends with its report, so a server would only outlive what it reports on; -D
+    // sieve.http.port=... turns it on to watch a long input.
+    defaults.put(HttpSettings.PORT, HttpSettings.DISABLED);
     return defaults;
   }
 

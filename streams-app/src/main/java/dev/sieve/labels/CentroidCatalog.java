@@ -60,6 +60,11 @@ public final class CentroidCatalog {
     return snapshot;
   }
 
+  /** Every label's centroids now, by label id. */
+  public synchronized List<LabelCentroids> all() {
+    return List.copyOf(labels.values());
+  }
+
   public synchronized Optional<LabelCentroids> centroids(String labelId) {
     return Optional.ofNullable(labels.get(labelId));
   }

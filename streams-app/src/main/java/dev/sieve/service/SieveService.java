@@ -1,5 +1,6 @@
 package dev.sieve.service;
 
+import dev.sieve.avro.LabelDefinition;
 import dev.sieve.config.SieveConfig;
 import dev.sieve.dedup.DedupSettings;
 import dev.sieve.embed.EmbeddingProvider;
@@ -13,7 +14,11 @@ import dev.sieve.embed.resolve.FetchPolicy;
 import dev.sieve.embed.stage.CacheStatistics;
 import dev.sieve.embed.stage.EmbedStage;
 import dev.sieve.embed.stage.KafkaSourceReader;
+import dev.sieve.http.HttpApi;
+import dev.sieve.http.HttpSettings;
+import dev.sieve.http.Readiness;
 import dev.sieve.labels.LabelEngine;
+import dev.sieve.metrics.SieveMetrics;
 import dev.sieve.runtime.TopicProvisioner;
 import dev.sieve.runtime.TopicSpec;
 import dev.sieve.serde.SchemaRegistryUnavailableException;
@@ -21,19 +26,27 @@ import dev.sieve.topology.SieveTopics;
 import dev.sieve.topology.SieveTopology;
 import dev.sieve.validate.EventLimits;
 import dev.sieve.validate.EventValidator;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,52 +64,102 @@ public final class SieveService implements AutoCloseable {
   private final EmbedStage embedStage;
   private final LabelEngine labels;
   private final KafkaStreams streams;
+  private final PrometheusMeterRegistry registry;
+  private final KafkaStreamsMetrics streamsMetrics;
+  private final Readiness readiness = new Readiness();
+  private final Function<byte[], LabelDefinition> definitions;
+  private volatile HttpApi http;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicBoolean closed = new AtomicBoolean();
 
   public SieveService(SieveConfig config) {
-    this(config, createProvider(config));
+    this(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   }
 
   public SieveService(SieveConfig config, EmbeddingProvider provider) {
+    this(config, provider, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  private SieveService(SieveConfig config, PrometheusMeterRegistry registry) {
+    this(config, createProvider(config, new SieveMetrics(registry)), registry);
+  }
+
+  private SieveService(SieveConfig config, EmbeddingProvider provider, PrometheusMeterRegistry registry) {
     this.config = config;
     this.provider = provider;
+    this.registry = registry;
+    SieveMetrics metrics = new SieveMetrics(registry);
     SieveTopics topics = SieveTopics.from(config);
+    Deserializer<LabelDefinition> definitionDeserializer = topics.avro().valueSerde(LabelDefinition.class).deserializer();
+    this.definitions = value -> definitionDeserializer.deserialize(topics.labels().name(), value);
     Map<String, Object> clientConfig = new HashMap<>();
     config.streamsProperties().forEach((key, value) -> clientConfig.put(key.toString(), value));
     this.embedStage = new EmbedStage(provider, config.embedStageSettings(), topics.eventDeserializer(),
-        () -> new KafkaSourceReader(clientConfig));
+        () -> new KafkaSourceReader(clientConfig), metrics);
+    metrics.bindCache(embedStage.cacheStatistics());
     this.labels = LabelEngine.from(config, provider);
     Topology topology = SieveTopology.build(
-        topics, new EventValidator(EventLimits.from(config)), embedStage, labels, DedupSettings.from(config));
+        topics, new EventValidator(EventLimits.from(config)), embedStage, labels, DedupSettings.from(config), metrics);
     log.debug("Topology:\n{}", topology.describe());
     this.streams = new KafkaStreams(topology, config.streamsProperties());
     streams.setUncaughtExceptionHandler(SieveService::onUncaught);
+    streams.setGlobalStateRestoreListener(readiness);
     streams.setStateListener((now, before) -> {
       log.info("Kafka Streams {} -> {}", before, now);
+      readiness.onStateChange(now);
       if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
         stopped.countDown();
       }
     });
+    this.streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
   }
 
   /** The provider named by {@code sieve.embed.provider}. */
   public static EmbeddingProvider createProvider(SieveConfig config) {
+    return createProvider(config, SieveMetrics.disabled());
+  }
+
+  private static EmbeddingProvider createProvider(SieveConfig config, SieveMetrics metrics) {
     String name = config.getString(SieveConfig.EMBED_PROVIDER);
     return switch (name) {
       case "local" -> new LocalEmbeddingProvider(LocalModelSettings.from(config.values()));
       case GeminiEmbeddingProvider.PROVIDER -> new GeminiEmbeddingProvider(
-          GeminiSettings.from(config.values(), System.getenv()), FetchPolicy.from(config.values()));
+          GeminiSettings.from(config.values(), System.getenv()), FetchPolicy.from(config.values()), metrics);
       default -> throw new IllegalArgumentException("unknown provider " + name);
     };
   }
 
-  /** Creates the topics when {@code sieve.topics.create} is set, then starts processing. */
+  /**
+   * Creates the topics when {@code sieve.topics.create} is set, starts the HTTP server (unless
+   * {@value HttpSettings#PORT} is -1), then starts processing.
+   */
   public void start() {
     if (config.getBoolean(SieveConfig.TOPICS_CREATE)) {
       createTopics();
     }
+    HttpSettings httpSettings = config.httpSettings();
+    if (httpSettings.enabled()) {
+      http = HttpApi.start(httpSettings, new HttpApi.Backend(streams, applicationServer(), readiness, registry,
+          labels.catalog(), definitions, provider));
+    }
     streams.start();
+  }
+
+  /** The port of the HTTP server, once started; empty when it is off. */
+  public OptionalInt httpPort() {
+    return http == null ? OptionalInt.empty() : OptionalInt.of(http.port());
+  }
+
+  /** Whether the instance can serve: RUNNING, nothing restoring (what {@value HttpSettings#READY_PATH} says). */
+  public Readiness readiness() {
+    return readiness;
+  }
+
+  /** This instance's address for interactive queries ({@code application.server}), or null when not set. */
+  private HostInfo applicationServer() {
+    Object endpoint = config.streamsProperties().get(StreamsConfig.APPLICATION_SERVER_CONFIG);
+    return endpoint == null || endpoint.toString().isBlank() ? null : HostInfo.buildFromEndpoint(endpoint.toString());
   }
 
   /** Waits until the application is RUNNING; false when it stopped or the wait ran out. */
@@ -144,10 +207,14 @@ public final class SieveService implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
+    if (http != null) {
+      http.close();
+    }
     Duration timeout = Duration.ofMillis(config.getLong(SieveConfig.SHUTDOWN_TIMEOUT_MS));
     if (!streams.close(timeout)) {
       log.warn("Kafka Streams did not stop within {} ms", timeout.toMillis());
     }
+    streamsMetrics.close();
     embedStage.close();
     provider.close();
     stopped.countDown();

@@ -1,11 +1,18 @@
 package dev.sieve.topology;
 
 import dev.sieve.deadletter.DeadLetterHeaders;
+import dev.sieve.metrics.SieveMetrics;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.Record;
 
 /** Turns a rejection back into the original record, annotated with why and where it was rejected. */
 final class DeadLetterProcessor<T> extends ContextualProcessor<String, Outcome<T>, byte[], byte[]> {
+
+  private final SieveMetrics metrics;
+
+  DeadLetterProcessor(SieveMetrics metrics) {
+    this.metrics = metrics;
+  }
 
   @Override
   public void process(Record<String, Outcome<T>> record) {
@@ -16,6 +23,7 @@ final class DeadLetterProcessor<T> extends ContextualProcessor<String, Outcome<T
         source == null ? null : source.topic(),
         source == null ? -1 : source.partition(),
         source == null ? -1 : source.offset());
+    metrics.deadLetter(rejected.rejection().stage().code(), rejected.rejection().reason());
     context().forward(new Record<>(rejected.originalKey(), rejected.originalValue(), record.timestamp(), headers));
   }
 }

@@ -3,17 +3,16 @@ package dev.sieve.topology;
 import dev.sieve.avro.LabelCentroids;
 import dev.sieve.avro.LabelDefinition;
 import dev.sieve.avro.ModelSpace;
-import dev.sieve.deadletter.Rejection;
 import dev.sieve.deadletter.Rejection.Stage;
+import dev.sieve.deadletter.Rejection;
 import dev.sieve.labels.DefinitionHash;
 import dev.sieve.labels.InvalidLabelException;
 import dev.sieve.labels.LabelEngine;
+import dev.sieve.metrics.SieveMetrics;
 import dev.sieve.serde.RecordDecodingException;
 import dev.sieve.serde.SchemaRegistryUnavailableException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,21 +43,24 @@ import org.slf4j.LoggerFactory;
  */
 final class LabelCompileProcessor extends ContextualProcessor<String, byte[], String, Outcome<LabelCentroids>> {
 
-  static final String STORE = "label-definitions";
+  static final String STORE = StoredDefinition.STORE;
 
   private static final Logger log = LoggerFactory.getLogger(LabelCompileProcessor.class);
 
   private final Deserializer<LabelDefinition> deserializer;
   private final String topic;
   private final LabelEngine labels;
+  private final SieveMetrics metrics;
   /** Per label: the definition hash and space last compiled here, and the resulting compiledAt. */
   private final Map<String, Compiled> compiledHere = new HashMap<>();
   private KeyValueStore<String, byte[]> definitions;
 
-  LabelCompileProcessor(Deserializer<LabelDefinition> deserializer, String topic, LabelEngine labels) {
+  LabelCompileProcessor(Deserializer<LabelDefinition> deserializer, String topic, LabelEngine labels,
+      SieveMetrics metrics) {
     this.deserializer = deserializer;
     this.topic = topic;
     this.labels = labels;
+    this.metrics = metrics;
   }
 
   @Override
@@ -106,7 +108,7 @@ final class LabelCompileProcessor extends ContextualProcessor<String, byte[], St
     long version = context().recordMetadata().map(m -> m.offset()).orElse(-1L);
     Outcome<LabelCentroids> outcome = compile(definition, version, key, value);
     if (!outcome.isRejected()) {
-      definitions.put(id, stored(version, value));
+      definitions.put(id, new StoredDefinition(version, value).encode());
     }
     context().forward(record.withValue(outcome));
   }
@@ -115,13 +117,16 @@ final class LabelCompileProcessor extends ContextualProcessor<String, byte[], St
     String id = definition.getId();
     String hash = DefinitionHash.of(definition);
     String tag = tag(hash, labels.compiler().provider().space());
+    long start = System.nanoTime();
     try {
       LabelCentroids centroids = labels.compiler().compile(definition, version);
+      metrics.labelCompiled(System.nanoTime() - start, true);
       compiledHere.put(id, new Compiled(tag, centroids.getCompiledAt().toEpochMilli()));
       log.info("Label '{}' compiled: {} prototype(s) in {}/{}", id, centroids.getPrototypes().size(),
           centroids.getSpace().getProvider(), centroids.getSpace().getModel());
       return Outcome.accepted(centroids, key, value);
     } catch (InvalidLabelException e) {
+      metrics.labelCompiled(System.nanoTime() - start, false);
       log.warn("Label '{}' not compiled, its last good centroids stay in use: {}", id, e.getMessage());
       labels.catalog().rejected(id, hash, e.getMessage());
       compiledHere.put(id, new Compiled(tag, Long.MAX_VALUE));
@@ -135,7 +140,7 @@ final class LabelCompileProcessor extends ContextualProcessor<String, byte[], St
     List<KeyValue<String, byte[]>> outdated = new ArrayList<>();
     try (var all = definitions.all()) {
       all.forEachRemaining(entry -> {
-        byte[] value = Arrays.copyOfRange(entry.value, Long.BYTES, entry.value.length);
+        byte[] value = StoredDefinition.decode(entry.value).value();
         String hash = DefinitionHash.of(deserializer.deserialize(topic, value));
         Optional<LabelCentroids> seen = labels.catalog().centroids(entry.key);
         boolean current = seen.filter(c -> c.getSpace().equals(space) && c.getDefinitionHash().equals(hash)).isPresent();
@@ -148,8 +153,9 @@ final class LabelCompileProcessor extends ContextualProcessor<String, byte[], St
       });
     }
     for (KeyValue<String, byte[]> entry : outdated) {
-      long version = ByteBuffer.wrap(entry.value).getLong();
-      byte[] value = Arrays.copyOfRange(entry.value, Long.BYTES, entry.value.length);
+      StoredDefinition stored = StoredDefinition.decode(entry.value);
+      long version = stored.version();
+      byte[] value = stored.value();
       log.info("Recompiling label '{}' for {}/{}", entry.key, space.getProvider(), space.getModel());
       Outcome<LabelCentroids> outcome = compile(deserializer.deserialize(topic, value), version,
           entry.key.getBytes(StandardCharsets.UTF_8), value);
@@ -161,10 +167,5 @@ final class LabelCompileProcessor extends ContextualProcessor<String, byte[], St
 
   private static String tag(String hash, ModelSpace space) {
     return hash + "@" + space;
-  }
-
-  /** The definition's offset (its version) followed by its bytes as read. */
-  private static byte[] stored(long version, byte[] value) {
-    return ByteBuffer.allocate(Long.BYTES + value.length).putLong(version).put(value).array();
   }
 }

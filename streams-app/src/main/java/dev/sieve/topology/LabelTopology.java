@@ -6,6 +6,7 @@ import dev.sieve.avro.LabelDefinition;
 import dev.sieve.classify.Classification;
 import dev.sieve.classify.Classifier;
 import dev.sieve.labels.LabelEngine;
+import dev.sieve.metrics.SieveMetrics;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
@@ -29,27 +30,32 @@ final class LabelTopology {
   private LabelTopology() {}
 
   /** One category and one moderation record per embedded event, keyed by event id. */
-  static void classify(KStream<String, EmbeddedMedia> embedded, SieveTopics topics, LabelEngine labels) {
+  static void classify(KStream<String, EmbeddedMedia> embedded, SieveTopics topics, LabelEngine labels,
+      SieveMetrics metrics) {
     Classifier classifier = new Classifier(labels.catalog()::snapshot);
     KStream<String, Classification> classified = embedded.mapValues(classifier::classify, Named.as("classify"));
     classified.mapValues(Classification::category, Named.as("category"))
         .to(topics.categories().name(), topics.categories().produced());
-    classified.mapValues(Classification::moderation, Named.as("moderation"))
+    classified.mapValues(classification -> {
+          metrics.verdict(classification.moderation());
+          return classification.moderation();
+        }, Named.as("moderation"))
         .to(topics.moderation().name(), topics.moderation().produced());
   }
 
   /** The compiler (labels topic → centroids topic) and the global centroid store feeding the catalog. */
-  static void addCompilerAndCentroids(StreamsBuilder builder, SieveTopics topics, LabelEngine labels) {
+  static void addCompilerAndCentroids(StreamsBuilder builder, SieveTopics topics, LabelEngine labels,
+      SieveMetrics metrics) {
     builder.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(LabelCompileProcessor.STORE), Serdes.String(), Serdes.ByteArray()));
     var definitions = topics.avro().valueSerde(LabelDefinition.class).deserializer();
     builder.stream(topics.labels().name(), Consumed.with(Serdes.String(), Serdes.ByteArray())
             .withName(topics.labels().name()))
-        .process(() -> new LabelCompileProcessor(definitions, topics.labels().name(), labels),
+        .process(() -> new LabelCompileProcessor(definitions, topics.labels().name(), labels, metrics),
             Named.as("compile-label"), LabelCompileProcessor.STORE)
         .split(Named.as("compiled-"))
         .branch((id, outcome) -> outcome.isRejected(), Branched.withConsumer(rejected -> rejected
-            .process(DeadLetterProcessor::new, Named.as("label-dead-letter"))
+            .process(() -> new DeadLetterProcessor<>(metrics), Named.as("label-dead-letter"))
             // Named apart from the event pipeline's sink to the same topic.
             .to(topics.deadLetters().name(), topics.deadLetters().produced().withName("label-" + topics.deadLetters().name())),
             "rejected"))

@@ -6,6 +6,7 @@ import dev.sieve.dedup.DedupSettings;
 import dev.sieve.dedup.DuplicateDetection;
 import dev.sieve.embed.stage.EmbedStage;
 import dev.sieve.labels.LabelEngine;
+import dev.sieve.metrics.SieveMetrics;
 import dev.sieve.topology.Outcome.Step;
 import dev.sieve.validate.EventValidator;
 import org.apache.kafka.streams.StreamsBuilder;
@@ -39,6 +40,12 @@ public final class SieveTopology {
    */
   public static Topology build(SieveTopics topics, EventValidator validator, EmbedStage embedStage,
       LabelEngine labels, DedupSettings dedup) {
+    return build(topics, validator, embedStage, labels, dedup, SieveMetrics.disabled());
+  }
+
+  /** @param metrics what the steps record: dead letters, verdicts, compile times, the index, duplicates */
+  public static Topology build(SieveTopics topics, EventValidator validator, EmbedStage embedStage,
+      LabelEngine labels, DedupSettings dedup, SieveMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
 
     KStream<String, Outcome<MediaEvent>> events = builder
@@ -50,18 +57,18 @@ public final class SieveTopology {
         .process(embedStage, Named.as("embed"))
         .split(Named.as("route-"))
         .branch((id, outcome) -> outcome.isRejected(), Branched.withConsumer(rejected -> rejected
-            .process(DeadLetterProcessor::new, Named.as("dead-letter"))
+            .process(() -> new DeadLetterProcessor<>(metrics), Named.as("dead-letter"))
             .to(topics.deadLetters().name(), topics.deadLetters().produced()), "rejected"))
         .defaultBranch(Branched.withConsumer(embedded -> {
           KStream<String, EmbeddedMedia> accepted = embedded.mapValues(Outcome::value, Named.as("embedded-value"));
           accepted.to(topics.embeddings().name(), topics.embeddings().produced());
-          LabelTopology.classify(accepted, topics, labels);
-          DuplicateDetection.attach(embedded, dedup, topics.duplicates())
-              .process(DeadLetterProcessor::new, Named.as("dedup-dead-letter"))
+          LabelTopology.classify(accepted, topics, labels, metrics);
+          DuplicateDetection.attach(embedded, dedup, topics.duplicates(), metrics)
+              .process(() -> new DeadLetterProcessor<>(metrics), Named.as("dedup-dead-letter"))
               .to(topics.deadLetters().name(), topics.deadLetters().produced().withName("dedup-dlq"));
         }, "embedded"));
 
-    LabelTopology.addCompilerAndCentroids(builder, topics, labels);
+    LabelTopology.addCompilerAndCentroids(builder, topics, labels, metrics);
 
     return builder.build();
   }

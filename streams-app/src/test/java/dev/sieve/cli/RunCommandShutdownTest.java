@@ -48,7 +48,8 @@ class RunCommandShutdownTest {
         "-D", "sieve.topic.embeddings=" + TopicNames.unique(test, "embeddings"),
         "-D", "sieve.topic.dlq=" + dlq,
         "-D", "application.id=" + TopicNames.unique(test, "app"),
-        "-D", "state.dir=" + stateDir)
+        "-D", "state.dir=" + stateDir,
+        "-D", "sieve.http.port=0")
         .redirectErrorStream(true);
     builder.environment().keySet().removeIf(name -> name.startsWith("KAFKA_") || name.startsWith("SIEVE_"));
     Process sieve = builder.start();

@@ -144,6 +144,7 @@ class SieveConfigTest {
     assertThat(ConfigSources.propertyName("KAFKA_NUM_STREAM_THREADS")).isEqualTo("num.stream.threads");
     assertThat(ConfigSources.propertyName("SIEVE_JAVA_OPTS")).isNull();
     assertThat(ConfigSources.propertyName("SIEVE_DEBUG")).isNull();
+    assertThat(ConfigSources.propertyName("SIEVE_LOG_FORMAT")).isNull();
     assertThat(ConfigSources.propertyName("HOME")).isNull();
   }
 

@@ -48,7 +48,7 @@ final class DedupHarness {
     StreamsBuilder builder = new StreamsBuilder();
     var accepted = builder.stream(embedded.name(), Consumed.with(embedded.keySerde(), embedded.valueSerde()))
         .mapValues((id, media) -> Outcome.accepted(media, id.getBytes(StandardCharsets.UTF_8), null));
-    DuplicateDetection.attach(accepted, settings, output)
+    DuplicateDetection.attach(accepted, settings, output, dev.sieve.metrics.SieveMetrics.disabled())
         .mapValues(outcome -> {
           Rejection rejection = ((Outcome.Rejected<Probe>) outcome).rejection();
           return rejection.stage().code() + "/" + rejection.reason();

@@ -11,6 +11,7 @@ import dev.sieve.avro.MediaPart;
 import dev.sieve.avro.ModelSpace;
 import dev.sieve.config.ConfigSources;
 import dev.sieve.config.SieveConfig;
+import dev.sieve.http.HttpSettings;
 import dev.sieve.runtime.EmbeddedKafkaBroker;
 import dev.sieve.service.SieveService;
 import dev.sieve.testing.AxisEmbeddingProvider;
@@ -113,6 +114,7 @@ class LiveLabelsTest {
     props.put("session.timeout.ms", "6000");
     props.put(SieveConfig.REGISTRY_URL, "mem://" + TopicNames.unique(test, "registry"));
     props.put(SieveConfig.TOPICS_CREATE, true);
+    props.put(HttpSettings.PORT, 0);
     props.put(SieveConfig.TOPICS_PARTITIONS, 1);
     props.put(SieveConfig.LABELS_CHECK_INTERVAL_MS, 300L);
     for (String topic : List.of(SieveConfig.TOPIC_EVENTS, SieveConfig.TOPIC_EMBEDDINGS, SieveConfig.TOPIC_DLQ,

@@ -20,6 +20,7 @@ import dev.sieve.embed.EmbeddingProvider;
 import dev.sieve.embed.ProviderUnavailableException;
 import dev.sieve.embed.resolve.ContentFetcher;
 import dev.sieve.embed.resolve.FetchPolicy;
+import dev.sieve.metrics.SieveMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,9 +86,16 @@ public final class GeminiEmbeddingProvider implements EmbeddingProvider {
   private final GeminiContents contents;
   private final RequestQuota quota;
   private final ExecutorService requests;
+  private final SieveMetrics metrics;
 
   public GeminiEmbeddingProvider(GeminiSettings settings, FetchPolicy fetchPolicy) {
+    this(settings, fetchPolicy, SieveMetrics.disabled());
+  }
+
+  /** @param metrics counts every failed request attempt by HTTP status ({@code io}, {@code malformed} without one) */
+  public GeminiEmbeddingProvider(GeminiSettings settings, FetchPolicy fetchPolicy, SieveMetrics metrics) {
     this.settings = settings;
+    this.metrics = metrics;
     this.client = client(settings);
     this.config = EmbedContentConfig.builder().outputDimensionality(settings.dimensions()).build();
     this.contents = new GeminiContents(new TaskInstruction(settings.instruction()), new ContentFetcher(fetchPolicy));
@@ -237,6 +245,7 @@ public final class GeminiEmbeddingProvider implements EmbeddingProvider {
         quota.acquire(request.tokens());
         return vectors(request.send().get(), request.indices().size());
       } catch (ClientException e) {
+        metrics.providerError(PROVIDER, Integer.toString(e.code()));
         if (e.code() == 429 || e.code() == 408) {
           retryAfter = retryAfter(e.message());
           last = e;
@@ -248,6 +257,8 @@ public final class GeminiEmbeddingProvider implements EmbeddingProvider {
               + e.status() + "): " + e.message());
         }
       } catch (ServerException | GenAiIOException | MalformedAnswer e) {
+        metrics.providerError(PROVIDER, e instanceof ApiException api ? Integer.toString(api.code())
+            : e instanceof MalformedAnswer ? "malformed" : "io");
         last = e;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

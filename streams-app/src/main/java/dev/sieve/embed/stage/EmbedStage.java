@@ -5,6 +5,7 @@ import dev.sieve.avro.MediaEvent;
 import dev.sieve.avro.ModelSpace;
 import dev.sieve.embed.EmbeddingProvider;
 import dev.sieve.embed.EventEmbedder.EmbedTotals;
+import dev.sieve.metrics.SieveMetrics;
 import dev.sieve.topology.Outcome;
 import java.util.Set;
 import java.util.function.Function;
@@ -53,19 +54,31 @@ public final class EmbedStage
    */
   public EmbedStage(EmbeddingProvider provider, EmbedStageSettings settings, Deserializer<MediaEvent> decoder,
       SourceReader.Factory sourceReaders) {
-    this(provider, settings, decoder, sourceReaders, Stores::persistentKeyValueStore);
+    this(provider, settings, decoder, sourceReaders, SieveMetrics.disabled());
+  }
+
+  /** @param metrics records the provider calls: latency, batch sizes, calls in flight */
+  public EmbedStage(EmbeddingProvider provider, EmbedStageSettings settings, Deserializer<MediaEvent> decoder,
+      SourceReader.Factory sourceReaders, SieveMetrics metrics) {
+    this(provider, settings, decoder, sourceReaders, Stores::persistentKeyValueStore, metrics);
   }
 
   /** With other stores than RocksDB, e.g. to keep state across test drivers. */
   EmbedStage(EmbeddingProvider provider, EmbedStageSettings settings, Deserializer<MediaEvent> decoder,
       SourceReader.Factory sourceReaders, Function<String, KeyValueBytesStoreSupplier> storeSuppliers) {
+    this(provider, settings, decoder, sourceReaders, storeSuppliers, SieveMetrics.disabled());
+  }
+
+  private EmbedStage(EmbeddingProvider provider, EmbedStageSettings settings, Deserializer<MediaEvent> decoder,
+      SourceReader.Factory sourceReaders, Function<String, KeyValueBytesStoreSupplier> storeSuppliers,
+      SieveMetrics metrics) {
     this.provider = provider;
     this.space = provider.space();
     this.settings = settings;
     this.decoder = decoder;
     this.sourceReaders = sourceReaders;
     this.storeSuppliers = storeSuppliers;
-    this.workers = new EmbedWorkers(provider, settings);
+    this.workers = new EmbedWorkers(provider, settings, metrics);
   }
 
   @Override

@@ -10,6 +10,7 @@ import dev.sieve.embed.EmbeddingProvider;
 import dev.sieve.embed.EventEmbedder.EmbedTotals;
 import dev.sieve.embed.ProviderUnavailableException;
 import dev.sieve.embed.UnembeddableContentException;
+import dev.sieve.metrics.SieveMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,9 +62,11 @@ final class EmbedWorkers implements AutoCloseable {
   private final long backoffMaxMillis;
   private final LongAdder embedded = new LongAdder();
   private final LongAdder embedNanos = new LongAdder();
+  private final SieveMetrics metrics;
 
-  EmbedWorkers(EmbeddingProvider provider, EmbedStageSettings settings) {
+  EmbedWorkers(EmbeddingProvider provider, EmbedStageSettings settings, SieveMetrics metrics) {
     this.provider = provider;
+    this.metrics = metrics;
     this.slots = new Semaphore(settings.maxInFlight());
     AtomicInteger number = new AtomicInteger();
     this.pool = Executors.newFixedThreadPool(settings.maxInFlight(), task -> {
@@ -160,9 +163,17 @@ final class EmbedWorkers implements AutoCloseable {
       }
       try {
         long start = System.nanoTime();
-        List<Embedding> embeddings = provider.embed(inputs);
-        embedNanos.add(System.nanoTime() - start);
+        metrics.embedStarted();
+        List<Embedding> embeddings;
+        try {
+          embeddings = provider.embed(inputs);
+        } finally {
+          metrics.embedFinished();
+        }
+        long nanos = System.nanoTime() - start;
+        embedNanos.add(nanos);
         embedded.add(inputs.size());
+        metrics.embedCall(inputs.size(), nanos);
         return embeddings;
       } catch (ProviderUnavailableException e) {
         long wait = backoff(attempt, e.retryAfter().map(Duration::toMillis).orElse(0L));

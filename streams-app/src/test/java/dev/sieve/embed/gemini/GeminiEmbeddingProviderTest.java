@@ -16,6 +16,8 @@ import dev.sieve.embed.ProviderUnavailableException;
 import dev.sieve.embed.gemini.GeminiEmulator.Fault;
 import dev.sieve.embed.gemini.GeminiEmulator.Malformation;
 import dev.sieve.embed.resolve.FetchPolicy;
+import dev.sieve.metrics.SieveMetrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,6 +127,19 @@ class GeminiEmbeddingProviderTest {
 
     assertThat(provider.embed(List.of(prepare(provider, List.of(text("x")), Map.of())))).hasSize(1);
     assertThat(emulator.requestCount()).isEqualTo(3);
+  }
+
+  @Test
+  void everyFailedAttemptIsCountedByItsHttpStatus() {
+    emulator.next(1, Fault.status(500, null)).next(1, Fault.status(429, Duration.ofMillis(10)));
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    GeminiEmbeddingProvider provider = new GeminiEmbeddingProvider(fast(), FetchPolicy.NONE, new SieveMetrics(registry));
+    providers.add(provider);
+
+    assertThat(provider.embed(List.of(prepare(provider, List.of(text("x")), Map.of())))).hasSize(1);
+
+    assertThat(registry.get("sieve.provider.errors").tags("provider", "gemini", "code", "500").counter().count()).isEqualTo(1);
+    assertThat(registry.get("sieve.provider.errors").tags("provider", "gemini", "code", "429").counter().count()).isEqualTo(1);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sieve.avro.MediaEvent;
 import dev.sieve.config.ConfigSources;
 import dev.sieve.config.SieveConfig;
+import dev.sieve.http.HttpSettings;
 import dev.sieve.embed.Parts;
 import dev.sieve.embed.ProgrammableProvider;
 import dev.sieve.runtime.EmbeddedKafkaBroker;
@@ -97,6 +98,7 @@ class EmbedStageCrashTest {
     Map<String, Object> props = new HashMap<>(broker.clientConfig());
     props.put("application.id", TopicNames.unique(test, "app"));
     props.put("state.dir", stateDir.toString());
+    props.put(HttpSettings.PORT, 0);
     props.put("commit.interval.ms", 100);
     // The crashed instance does not leave the group: let the broker expire it soon.
     props.put("session.timeout.ms", 6_000);
