@@ -152,6 +152,8 @@ class EmbedStageTest {
     Thread third = new Thread(() -> send("e3", "three"));
     third.start();
     awaitUntilWithoutPunctuating(() -> third.getState() == Thread.State.TIMED_WAITING);
+    // The worker makes its (held) call on its own thread, possibly after the task filled up.
+    awaitUntilWithoutPunctuating(() -> !provider.calls().isEmpty());
     assertThat(provider.calls()).hasSize(1);
     assertThat(embeddings.isEmpty()).isTrue();
 
