@@ -21,7 +21,11 @@ final class CpuUse {
   private final long processStart = processCpuNanos();
   private final Map<Long, Long> threadStart = threadCpuNanos();
 
-  /** CPU seconds since this object was made: "total" for the process, then one entry per kind of thread. */
+  /**
+   * CPU seconds since this object was made: "total" for the process, one entry per kind of thread,
+   * and "unattributed": what no Java thread accounts for (garbage collection, the JIT compiler,
+   * native threads).
+   */
   Map<String, Double> seconds() {
     Map<String, Double> use = new LinkedHashMap<>();
     use.put("total", (processCpuNanos() - processStart) / 1e9);
@@ -33,6 +37,9 @@ final class CpuUse {
       long spent = now.get(info.getThreadId()) - threadStart.getOrDefault(info.getThreadId(), 0L);
       use.merge(kind(info.getThreadName()), spent / 1e9, Double::sum);
     }
+    double attributed = use.entrySet().stream().filter(e -> !e.getKey().equals("total"))
+        .mapToDouble(Map.Entry::getValue).sum();
+    use.put("unattributed", use.get("total") - attributed);
     return use;
   }
 
