@@ -16,11 +16,11 @@ import dev.sieve.embed.local.LocalEmbeddingProvider;
 import dev.sieve.embed.local.LocalModelSettings;
 import dev.sieve.labels.LabelCompiler;
 import dev.sieve.runtime.EmbeddedKafkaBroker;
+import dev.sieve.runtime.TopicProvisioner;
+import dev.sieve.runtime.TopicSpec;
 import dev.sieve.service.SieveService;
 import dev.sieve.topology.SieveTopics;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -33,8 +33,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -332,12 +332,12 @@ public final class E2eBenchmark {
     producerConfig.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
     String applicationId = config.streamsProperties().getProperty("application.id");
     try (var producer = new KafkaProducer<>(producerConfig, new ByteArraySerializer(), new ByteArraySerializer());
-        var admin = org.apache.kafka.clients.admin.Admin.create(clientConfig(config))) {
+        var admin = Admin.create(clientConfig(config))) {
       // Kafka Streams accepts existing changelogs with the right partitions and compaction.
-      new dev.sieve.runtime.TopicProvisioner(admin, Duration.ofSeconds(60)).provision(List.of(
-          new dev.sieve.runtime.TopicSpec(IndexSeed.cellChangelog(applicationId), partitions, (short) 1,
+      new TopicProvisioner(admin, Duration.ofSeconds(60)).provision(List.of(
+          new TopicSpec(IndexSeed.cellChangelog(applicationId), partitions, (short) 1,
               Map.of("cleanup.policy", "compact")),
-          new dev.sieve.runtime.TopicSpec(IndexSeed.exactChangelog(applicationId), partitions, (short) 1,
+          new TopicSpec(IndexSeed.exactChangelog(applicationId), partitions, (short) 1,
               Map.of("cleanup.policy", "compact"))));
       new IndexSeed(DedupSettings.from(config), provider.space())
           .write(producer, applicationId, partitions, items, INDEX_SEED, Instant.now().toEpochMilli());
