@@ -9,7 +9,6 @@ import dev.sieve.config.SieveConfig;
 import dev.sieve.embed.EmbeddingInput;
 import dev.sieve.embed.EmbeddingProvider;
 import dev.sieve.embed.EventEmbedder;
-import dev.sieve.embed.Embedding;
 import dev.sieve.embed.local.LocalEmbeddingProvider;
 import dev.sieve.embed.local.LocalModelSettings;
 import dev.sieve.embed.gemini.GeminiEmbeddingProvider;
@@ -236,7 +235,7 @@ public final class EmbedBenchmark {
     int threads = Runtime.getRuntime().availableProcessors();
     int batch = 16;
     try (LocalEmbeddingProvider local = new LocalEmbeddingProvider(LocalModelSettings.DEFAULTS)) {
-      double raw = rawModel(local, threads, batch);
+      double raw = modelAlone(local, options.localEvents(), threads, batch).eventsPerSecond();
       Map<String, Object> settings = new HashMap<>(stageSettings());
       settings.put(SieveConfig.EMBED_BATCH_SIZE, batch);
       settings.put(SieveConfig.EMBED_MAX_IN_FLIGHT, threads);
@@ -286,11 +285,14 @@ public final class EmbedBenchmark {
     return builder.build();
   }
 
-  /** The model alone: the same texts in batches on {@code threads} threads, no Kafka. */
-  private double rawModel(EmbeddingProvider model, int threads, int batch) throws Exception {
+  /** The model alone: events/s, and the median and 99th percentile of one call (a batch) in ms. */
+  record ModelAlone(double eventsPerSecond, double p50Millis, double p99Millis, double cpuMillisPerEvent) {}
+
+  /** The model alone: events 0..events-1 in batches on {@code threads} threads, no Kafka. */
+  static ModelAlone modelAlone(EmbeddingProvider model, int events, int threads, int batch) throws Exception {
     List<List<EmbeddingInput>> batches = new ArrayList<>();
     List<EmbeddingInput> current = new ArrayList<>();
-    for (int i = 0; i < options.localEvents(); i++) {
+    for (int i = 0; i < events; i++) {
       MediaEvent event = event(i);
       current.add(model.prepare(event.getParts(), event.getAttributes()));
       if (current.size() == batch) {
@@ -304,12 +306,22 @@ public final class EmbedBenchmark {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
       long start = System.nanoTime();
-      List<Future<List<Embedding>>> done = new ArrayList<>();
-      batches.forEach(b -> done.add(pool.submit(() -> model.embed(b))));
-      for (Future<List<Embedding>> future : done) {
-        future.get();
+      CpuUse cpu = new CpuUse();
+      List<Future<Double>> done = new ArrayList<>();
+      batches.forEach(b -> done.add(pool.submit(() -> {
+        long call = System.nanoTime();
+        model.embed(b);
+        return (System.nanoTime() - call) / 1e6;
+      })));
+      double[] calls = new double[done.size()];
+      for (int i = 0; i < calls.length; i++) {
+        calls[i] = done.get(i).get();
       }
-      return options.localEvents() * 1e9 / (System.nanoTime() - start);
+      double eventsPerSecond = events * 1e9 / (System.nanoTime() - start);
+      double cpuMillisPerEvent = cpu.seconds().get("total") * 1000 / events;
+      java.util.Arrays.sort(calls);
+      return new ModelAlone(eventsPerSecond, PipelineRun.percentile(calls, 0.5), PipelineRun.percentile(calls, 0.99),
+          cpuMillisPerEvent);
     } finally {
       pool.shutdownNow();
     }

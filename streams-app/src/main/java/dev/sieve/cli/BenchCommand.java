@@ -2,6 +2,7 @@ package dev.sieve.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sieve.bench.E2eBenchmark;
 import dev.sieve.bench.EmbedBenchmark;
 import dev.sieve.classify.ClassifierBenchmark;
 import dev.sieve.dedup.CorpusDuplicates;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = {"Benchmarks. Each prints its figures with an in-run baseline and ends with one",
         "line of JSON holding every figure."},
-    subcommands = {BenchCommand.Embed.class, BenchCommand.Classify.class, BenchCommand.Dedup.class})
+    subcommands = {BenchCommand.Embed.class, BenchCommand.Classify.class, BenchCommand.Dedup.class,
+        BenchCommand.EndToEnd.class})
 final class BenchCommand implements Runnable {
 
   @Spec
@@ -88,6 +90,65 @@ final class BenchCommand implements Runnable {
       var options = new EmbedBenchmark.Options(remote, Duration.ofMillis(latencyMs), batchSize,
           maxInFlight, partitions, events, naiveEvents, localEvents, Duration.ofSeconds(outageSeconds), settings);
       new EmbedBenchmark(options, System.out).run();
+      return 0;
+    }
+  }
+
+  /** {@code sieve bench e2e}: the whole service against the Kafka ceiling and the model alone. */
+  @Command(name = "e2e", mixinStandardHelpOptions = true,
+      description = {"On an embedded broker, in one run: (1) a plain exactly_once_v2 passthrough, (2) the full",
+          "topology with precomputed vectors, (3) the full topology with the local model, (4) the local model",
+          "alone: events/s, p50/p99 latency, peak heap, state bytes, ratios (2)/(1) and (3)/(4); with compiled",
+          "labels and a pre-filled near-duplicate index. Then 1 vs more instances and per-event cost against",
+          "index size and label count."})
+  static final class EndToEnd implements Callable<Integer> {
+
+    @Option(names = "--events", defaultValue = "5000",
+        description = "Events of each precomputed-vector run (default: ${DEFAULT-VALUE}).")
+    int events;
+
+    @Option(names = "--passthrough-events", defaultValue = "50000",
+        description = "Events of the passthrough run (default: ${DEFAULT-VALUE}).")
+    int passthroughEvents;
+
+    @Option(names = "--local-events", defaultValue = "2000",
+        description = "Events of the local-model run and of the model alone (default: ${DEFAULT-VALUE}).")
+    int localEvents;
+
+    @Option(names = "--latency-events", defaultValue = "500",
+        description = "Events of each latency phase, sent at half the measured rate (default: ${DEFAULT-VALUE}).")
+    int latencyEvents;
+
+    @Option(names = "--partitions", defaultValue = "4", description = "Input partitions (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--index", split = ",", defaultValue = "10000,100000,1000000", paramLabel = "N,...",
+        description = "Pre-filled index sizes; runs (2) and (3) use the largest (default: ${DEFAULT-VALUE}).")
+    List<Integer> indexSizes;
+
+    @Option(names = "--label-counts", split = ",", defaultValue = "10,100,1000", paramLabel = "N,...",
+        description = "Label counts of the label sweep, at the smallest index (default: ${DEFAULT-VALUE}).")
+    List<Integer> labelCounts;
+
+    @Option(names = "--labels", defaultValue = "100", description = "Labels of runs (2) and (3) (default: ${DEFAULT-VALUE}).")
+    int labels;
+
+    @Option(names = "--instances", defaultValue = "2",
+        description = "Instances compared with one (default: ${DEFAULT-VALUE}).")
+    int instances;
+
+    @Option(names = "--docs", paramLabel = "FILE",
+        description = "Also write the tables into FILE (e.g. docs/benchmarks.md) and SVG charts into charts/ beside it.")
+    Path docs;
+
+    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
+        description = "A Sieve or Kafka Streams setting for every run.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+      new E2eBenchmark(new E2eBenchmark.Options(events, passthroughEvents, localEvents, latencyEvents, partitions,
+          indexSizes, labelCounts, labels, instances, settings), System.out).run(docs);
       return 0;
     }
   }

@@ -34,6 +34,16 @@ public final class EvaluationReport {
         }
         out.println();
       }
+      int correct = 0;
+      int total = 0;
+      for (int i = 0; i < result.confusion().length; i++) {
+        for (int j = 0; j < result.confusion()[i].length; j++) {
+          total += result.confusion()[i][j];
+          correct += i == j ? result.confusion()[i][j] : 0;
+        }
+      }
+      out.printf(Locale.ROOT, "Category accuracy: %.3f (%d of %d items)%n", total == 0 ? Double.NaN : (double) correct / total,
+          correct, total);
     }
   }
 

@@ -63,7 +63,8 @@ class LabelEvaluationTest {
 
     StringWriter text = new StringWriter();
     EvaluationReport.printText(result, new PrintWriter(text, true));
-    assertThat(text.toString()).contains("4 items").containsPattern("b +category +1 +0.500 +0.500 +1.000 +0.667");
+    assertThat(text.toString()).contains("4 items").containsPattern("b +category +1 +0.500 +0.500 +1.000 +0.667")
+        .contains("Category accuracy: 0.750 (3 of 4 items)");
     assertThat(EvaluationReport.html(result, "eval")).startsWith("<!DOCTYPE html>").contains("<svg").contains("<polyline")
         .doesNotContain("<script", " src=", "href=");
   }

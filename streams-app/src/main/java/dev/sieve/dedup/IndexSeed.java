@@ -1,0 +1,135 @@
+package dev.sieve.dedup;
+
+import dev.sieve.avro.ModelSpace;
+import dev.sieve.dedup.DedupCodec.FirstSeen;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * A pre-filled near-duplicate index for benchmarks: the entries the index of one application
+ * would hold after {@code items} distinct events, written straight to the changelogs of its stores
+ * ({@code dedup-cells}, {@code dedup-exact}) before the application starts, so that Kafka Streams
+ * restores them as it would after a restart. Pushing a million events through the topology
+ * instead would take hours of model time on this kind of machine.
+ *
+ * <p>Item {@code i} has the pseudo-random unit vector {@link #vector(long, int, int)}, content hash
+ * {@code seed-<i>} and id {@code seeded-<i>}; it is stored in both its cells, as the index stores
+ * an event that matched nothing. Entries go to the partition the topology would route them to
+ * (the default partitioner over the String-serialised routing key), which is the partition of the
+ * task that owns the store.
+ */
+public final class IndexSeed {
+
+  private final DedupSettings settings;
+  private final ModelSpace space;
+  private final String scope;
+
+  /** Items of the global scope ({@code ""}) in {@code space}. */
+  public IndexSeed(DedupSettings settings, ModelSpace space) {
+    this.settings = settings;
+    this.space = space;
+    this.scope = "";
+  }
+
+  /** The changelog topic of the cell store of application {@code applicationId}. */
+  public static String cellChangelog(String applicationId) {
+    return changelog(applicationId, IndexProcessor.CELL_STORE);
+  }
+
+  /** The changelog topic of the exact-content store of application {@code applicationId}. */
+  public static String exactChangelog(String applicationId) {
+    return changelog(applicationId, IndexProcessor.EXACT_STORE);
+  }
+
+  private static String changelog(String applicationId, String store) {
+    return applicationId + "-" + store + "-changelog";
+  }
+
+  /** The id of seeded item {@code i}. */
+  public static String itemId(int i) {
+    return "seeded-" + i;
+  }
+
+  /** Seeded item {@code i}'s unit vector: Gaussian components from a generator seeded by (seed, i). */
+  public static float[] vector(long seed, int i, int dimensions) {
+    SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + i);
+    float[] vector = new float[dimensions];
+    double norm = 0;
+    for (int d = 0; d < dimensions; d++) {
+      vector[d] = (float) random.nextGaussian();
+      norm += (double) vector[d] * vector[d];
+    }
+    float inverse = (float) (1 / Math.sqrt(norm));
+    for (int d = 0; d < dimensions; d++) {
+      vector[d] *= inverse;
+    }
+    return vector;
+  }
+
+  /**
+   * Writes {@code items} items to the changelogs of {@code applicationId}, whose index runs on
+   * {@code partitions} partitions, and waits until the broker has them all.
+   *
+   * @param timestamp the items' occurredAt and record timestamp (keep it within the horizon of
+   *     the events that follow, or the index purges them)
+   * @return the records written (two cell copies and one exact entry per item)
+   */
+  public long write(Producer<byte[], byte[]> producer, String applicationId, int partitions, int items, long seed,
+      long timestamp) throws InterruptedException, ExecutionException {
+    String spaceKey = CellRouter.spaceKey(space);
+    CellRouter router = new CellRouter(settings);
+    String cellTopic = cellChangelog(applicationId);
+    String exactTopic = exactChangelog(applicationId);
+    List<Future<RecordMetadata>> last = new ArrayList<>();
+    long written = 0;
+    for (int i = 0; i < items; i++) {
+      float[] unit = vector(seed, i, space.getDimensions());
+      String id = itemId(i);
+      String hash = "seed-" + i;
+      int[] cells = router.cells(spaceKey, unit);
+      IndexedItem item = new IndexedItem(id, timestamp, timestamp, hash, cells, QuantizedVector.of(unit));
+      for (int cell : cells) {
+        CellKey key = new CellKey(scope, spaceKey, cell);
+        Probe route = new Probe(id, scope, spaceKey, timestamp, hash, unit, cells, cell);
+        send(producer, last, cellTopic, partition(route, partitions), key.encoded() + '\0' + id,
+            DedupCodec.storedCopy(key, item), timestamp);
+      }
+      Probe exact = new Probe(id, scope, spaceKey, timestamp, hash, new float[0], cells, Probe.EXACT_ROUTE);
+      send(producer, last, exactTopic, partition(exact, partitions), scope + '\0' + hash,
+          DedupCodec.firstSeen(new FirstSeen(id, timestamp, timestamp)), timestamp);
+      written += cells.length + 1;
+      if (last.size() >= 10_000) {
+        awaitAll(last);
+      }
+    }
+    producer.flush();
+    awaitAll(last);
+    return written;
+  }
+
+  /** The partition the topology routes {@code probe} to, i.e. the task that stores it. */
+  static int partition(Probe probe, int partitions) {
+    return Utils.toPositive(Utils.murmur2(probe.routingKey().getBytes(StandardCharsets.UTF_8))) % partitions;
+  }
+
+  private static void send(Producer<byte[], byte[]> producer, List<Future<RecordMetadata>> pending, String topic,
+      int partition, String key, byte[] value, long timestamp) {
+    pending.add(producer.send(new ProducerRecord<>(topic, partition, timestamp,
+        key.getBytes(StandardCharsets.UTF_8), value)));
+  }
+
+  private static void awaitAll(List<Future<RecordMetadata>> pending) throws InterruptedException, ExecutionException {
+    for (Future<RecordMetadata> future : pending) {
+      future.get();
+    }
+    pending.clear();
+  }
+}

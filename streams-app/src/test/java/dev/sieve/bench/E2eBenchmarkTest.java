@@ -1,0 +1,49 @@
+package dev.sieve.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A tiny end-to-end run: every figure is there and sane. No timing is asserted. */
+class E2eBenchmarkTest {
+
+  @Test
+  void aSmallRunEndsWithOneJsonLineHoldingEveryFigure() throws Exception {
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    var options = new E2eBenchmark.Options(90, 100, 12, 5, 2, List.of(300), List.of(3), 3, 2, Map.of());
+
+    new E2eBenchmark(options, new PrintStream(printed, true, StandardCharsets.UTF_8)).run(null);
+
+    String[] lines = printed.toString(StandardCharsets.UTF_8).strip().split("\n");
+    JsonNode json = new ObjectMapper().readTree(lines[lines.length - 1]);
+    assertThat(json.path("bench").asText()).isEqualTo("e2e");
+    for (String scenario : List.of("passthrough", "precomputed", "local")) {
+      JsonNode run = json.path("scenarios").path(scenario);
+      assertThat(run.path("complete").asBoolean()).as(scenario).isTrue();
+      assertThat(run.path("rejected").asInt()).as(scenario).isZero();
+      assertThat(run.path("eventsPerSec").asDouble()).as(scenario).isPositive();
+      assertThat(run.path("p50Ms").asDouble()).as(scenario).isPositive()
+          .isLessThanOrEqualTo(run.path("p99Ms").asDouble());
+      assertThat(run.path("peakHeapBytes").asLong()).as(scenario).isPositive();
+      assertThat(run.path("cpuMsPerEvent").asDouble()).as(scenario).isPositive();
+    }
+    assertThat(json.path("scenarios").path("precomputed").path("stateBytes").asLong()).isPositive();
+    assertThat(json.path("scenarios").path("modelAlone").path("eventsPerSec").asDouble()).isPositive();
+    assertThat(json.path("precomputedToPassthrough").asDouble()).isPositive();
+    assertThat(json.path("localToModelAlone").asDouble()).isPositive();
+    // Event 99 of the precomputed run (20 warm-up + 90 + 5 events) is a near copy of a pre-filled item.
+    assertThat(json.path("seededCopies").asInt()).isEqualTo(1);
+    assertThat(json.path("seededCopiesFound").asInt()).isEqualTo(1);
+    assertThat(json.path("indexSweep").findValuesAsText("indexItems")).containsExactly("300");
+    assertThat(json.path("labelSweep").findValuesAsText("labels")).containsExactly("3");
+    assertThat(json.path("scaling").path("instances").asInt()).isEqualTo(2);
+    assertThat(json.path("scaling").path("moreEventsPerSec").asDouble()).isPositive();
+  }
+}
