@@ -3,9 +3,12 @@ package dev.sieve.connect.config;
 import dev.sieve.connect.labels.LabelsSourceConfig;
 import dev.sieve.connect.media.MediaSourceConfig;
 import dev.sieve.connect.moderation.ModerationActionSinkConfig;
+import dev.sieve.serde.SpecificAvroSerdeConfig;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigDef;
@@ -30,19 +33,24 @@ public final class ConfigReference {
     return all;
   }
 
-  /** Every connector's table, each under a fourth-level heading. */
+  /**
+   * The schema registry settings every connector shares, then each connector's own options, each
+   * table under a fourth-level heading.
+   */
   public static String markdown() {
-    return definitions().entrySet().stream()
-        .map(e -> "#### " + e.getKey() + "\n\n" + table(e.getValue()))
-        .collect(Collectors.joining("\n"));
+    Set<String> registry = SpecificAvroSerdeConfig.DEFINITION.names();
+    return "#### Schema registry (every connector)\n\n" + table(SpecificAvroSerdeConfig.DEFINITION, k -> true)
+        + definitions().entrySet().stream()
+            .map(e -> "\n#### " + e.getKey() + "\n\n" + table(e.getValue(), k -> !registry.contains(k.name)))
+            .collect(Collectors.joining());
   }
 
-  /** One Markdown table: key, type, default, valid values, description; in group order. */
-  public static String table(ConfigDef definition) {
+  /** One Markdown table of the selected options: group, key, type, default, valid values, description. */
+  private static String table(ConfigDef definition, Predicate<ConfigKey> selected) {
     StringBuilder out = new StringBuilder("| Group | Key | Type | Default | Valid values | Description |\n")
         .append("| --- | --- | --- | --- | --- | --- |\n");
-    for (ConfigKey key : ordered(definition)) {
-      out.append("| ").append(key.group == null ? "Schema registry" : key.group)
+    for (ConfigKey key : ordered(definition).stream().filter(selected).toList()) {
+      out.append("| ").append(key.group == null ? "Registry" : key.group)
           .append(" | `").append(key.name).append("` | ")
           .append(key.type.name().toLowerCase(java.util.Locale.ROOT)).append(" | ")
           .append(defaultOf(key)).append(" | ")

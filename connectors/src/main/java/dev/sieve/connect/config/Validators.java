@@ -18,7 +18,10 @@ public final class Validators {
       @Override
       public void ensureValid(String name, Object value) {
         List<?> list = (List<?>) value;
-        if (list == null || list.isEmpty()) {
+        if (list == null) {
+          return; // Missing: ConfigDef reports the required option itself.
+        }
+        if (list.isEmpty()) {
           throw new ConfigException(name, value, "must list at least one entry");
         }
         for (Object item : list) {
