@@ -131,7 +131,7 @@ final class MediaFiles {
       throw new InvalidSidecarException(sidecar, "must be a JSON object of attributes");
     }
     Map<String, String> attributes = new LinkedHashMap<>();
-    root.fields().forEachRemaining(e -> attributes.put(e.getKey(),
+    root.properties().forEach(e -> attributes.put(e.getKey(),
         e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
     return attributes;
   }
