@@ -29,9 +29,10 @@ final class LabelDirectory {
    * What the directory holds now.
    *
    * @param labels every label of the valid files, by id, with the file (name) it comes from
+   * @param validFiles paths of the files that were used
    * @param invalidFiles names of the files that could not be used
    */
-  record Contents(Map<String, Sourced> labels, Set<String> invalidFiles, List<Problem> problems) {}
+  record Contents(Map<String, Sourced> labels, Set<Path> validFiles, Set<String> invalidFiles, List<Problem> problems) {}
 
   /** A label and the file (name within the directory) that defines it. */
   record Sourced(LabelDefinition definition, String file) {}
@@ -47,6 +48,7 @@ final class LabelDirectory {
   Contents read() {
     Map<String, Sourced> labels = new TreeMap<>();
     Set<String> invalid = new TreeSet<>();
+    Set<Path> valid = new TreeSet<>();
     List<Problem> problems = new ArrayList<>();
     List<Path> files = new ArrayList<>();
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory,
@@ -55,7 +57,7 @@ final class LabelDirectory {
     } catch (IOException e) {
       problems.add(new Problem(directory.toString(), 0, "unreadable", e.toString()));
       // Nothing is known about any file: treat every one as invalid so that nothing is deleted.
-      return new Contents(labels, Set.of("*"), problems);
+      return new Contents(labels, Set.of(), Set.of("*"), problems);
     }
     files.sort(null);
     for (Path file : files) {
@@ -80,11 +82,12 @@ final class LabelDirectory {
       }
       if (clashes.isEmpty()) {
         labels.putAll(mine);
+        valid.add(file);
       } else {
         invalid.add(name);
         problems.addAll(clashes);
       }
     }
-    return new Contents(labels, invalid, problems);
+    return new Contents(labels, valid, invalid, problems);
   }
 }

@@ -78,11 +78,11 @@ public final class LabelsSourceTask extends SourceTask {
     LabelDirectory.Contents contents = directory.read();
     List<SourceRecord> records = new ArrayList<>();
     contents.problems().forEach(p -> problems.report(p).ifPresent(records::add));
+    contents.validFiles().forEach(f -> problems.resolved(f.toString()));
 
     for (var entry : contents.labels().entrySet()) {
       LabelDefinition definition = entry.getValue().definition();
       String file = entry.getValue().file();
-      problems.resolved(config.directory().resolve(file).toString());
       String hash = DefinitionHash.of(definition);
       Written before = written.get(entry.getKey());
       if (before != null && before.hash().equals(hash)) {
