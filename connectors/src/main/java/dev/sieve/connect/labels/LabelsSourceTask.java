@@ -6,6 +6,7 @@ import dev.sieve.avro.LabelDefinition;
 import dev.sieve.connect.ConnectorVersion;
 import dev.sieve.connect.report.ProblemReporter;
 import dev.sieve.labels.DefinitionHash;
+import dev.sieve.serde.SchemaRegistryUnavailableException;
 import dev.sieve.serde.SpecificAvroSerializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -89,10 +90,18 @@ public final class LabelsSourceTask extends SourceTask {
         written.put(entry.getKey(), new Written(file, hash)); // Moved between files: nothing to write.
         continue;
       }
-      written.put(entry.getKey(), new Written(file, hash));
       LabelDefinition stamped = LabelDefinition.newBuilder(definition)
           .setChangedBy(config.changedBy()).setChangedAt(clock.instant()).build();
-      records.add(record(entry.getKey(), values.serialize(config.topic(), stamped)));
+      byte[] value;
+      try {
+        value = values.serialize(config.topic(), stamped);
+      } catch (SchemaRegistryUnavailableException e) {
+        // What is written so far carries its state; the rest follows in a later poll.
+        log.warn("Schema registry unavailable; the remaining label changes follow later: {}", e.getMessage());
+        return records;
+      }
+      written.put(entry.getKey(), new Written(file, hash));
+      records.add(record(entry.getKey(), value));
     }
     for (String id : List.copyOf(written.keySet())) {
       Written before = written.get(id);

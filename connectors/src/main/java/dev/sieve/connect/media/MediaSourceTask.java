@@ -4,6 +4,7 @@ import dev.sieve.avro.MediaEvent;
 import dev.sieve.connect.ConnectorVersion;
 import dev.sieve.connect.report.Problem;
 import dev.sieve.connect.report.ProblemReporter;
+import dev.sieve.serde.SchemaRegistryUnavailableException;
 import dev.sieve.serde.SpecificAvroSerializer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -105,7 +106,13 @@ public final class MediaSourceTask extends SourceTask {
         break;
       }
       read++;
-      emit(file, itsSidecars, fingerprint, before, records);
+      try {
+        emit(file, itsSidecars, fingerprint, before, records);
+      } catch (SchemaRegistryUnavailableException e) {
+        log.warn("Schema registry unavailable; {} and the files after it follow in a later poll: {}",
+            file.path(), e.getMessage());
+        break;
+      }
     }
     return records;
   }
@@ -123,16 +130,18 @@ public final class MediaSourceTask extends SourceTask {
           .ifPresent(records::add);
       return;
     }
+    boolean touched = before != null && before.id().equals(read.id());
+    // Encoded before anything is marked, so that a registry outage leaves the file to read again.
+    byte[] value = touched ? null : values.serialize(config.topic(), read.event());
     problems.resolved(file.path().toString());
     sidecars.forEach(s -> problems.resolved(s.path().toString()));
     emitted.put(file.path(), new Emitted(fingerprint, read.id()));
-    if (before != null && before.id().equals(read.id())) {
+    if (touched) {
       return; // Touched, not changed: the event is already out.
     }
     records.add(new SourceRecord(
         Map.of(FILE, file.path().toString()), Map.of(FINGERPRINT, fingerprint, ID, read.id()),
-        config.topic(), null, Schema.STRING_SCHEMA, read.id(),
-        Schema.BYTES_SCHEMA, values.serialize(config.topic(), read.event()), clock.millis()));
+        config.topic(), null, Schema.STRING_SCHEMA, read.id(), Schema.BYTES_SCHEMA, value, clock.millis()));
   }
 
   /** Loads the offsets of files this task has not looked up yet, in one call. */

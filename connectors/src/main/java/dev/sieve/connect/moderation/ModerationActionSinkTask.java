@@ -3,12 +3,15 @@ package dev.sieve.connect.moderation;
 import dev.sieve.avro.DuplicateFlag;
 import dev.sieve.avro.ModerationResult;
 import dev.sieve.connect.ConnectorVersion;
+import dev.sieve.serde.RecordDecodingException;
+import dev.sieve.serde.SchemaRegistryUnavailableException;
 import dev.sieve.serde.SpecificAvroDeserializer;
 import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.connect.errors.ConnectException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.sink.ErrantRecordReporter;
 import org.apache.kafka.connect.sink.SinkRecord;
 import org.apache.kafka.connect.sink.SinkTask;
@@ -51,7 +54,10 @@ public final class ModerationActionSinkTask extends SinkTask {
       Optional<Action> action;
       try {
         action = action(record);
-      } catch (RuntimeException e) {
+      } catch (SchemaRegistryUnavailableException e) {
+        // Passing: the worker hands the batch over again (receivers de-duplicate on the key).
+        throw new RetriableException("schema registry unavailable: " + e.getMessage(), e);
+      } catch (RecordDecodingException | NotAnActionException e) {
         fail(record, "cannot decode " + record.topic() + "-" + record.kafkaPartition() + "@" + record.kafkaOffset()
             + ": " + e.getMessage());
         continue;
@@ -79,7 +85,7 @@ public final class ModerationActionSinkTask extends SinkTask {
       return Optional.empty();
     }
     if (!(record.value() instanceof byte[] bytes)) {
-      throw new IllegalArgumentException("expected bytes (value.converter=ByteArrayConverter), got "
+      throw new NotAnActionException("expected bytes (value.converter=ByteArrayConverter), got "
           + record.value().getClass().getName());
     }
     SpecificRecord value = values.deserialize(record.topic(), bytes);
@@ -90,7 +96,7 @@ public final class ModerationActionSinkTask extends SinkTask {
     if (value instanceof DuplicateFlag flag) {
       return Action.of(flag, config.duplicateKinds(), origin);
     }
-    throw new IllegalArgumentException("neither a ModerationResult nor a DuplicateFlag: "
+    throw new NotAnActionException("neither a ModerationResult nor a DuplicateFlag: "
         + value.getSchema().getFullName());
   }
 
@@ -105,6 +111,13 @@ public final class ModerationActionSinkTask extends SinkTask {
 
   @Override
   public void stop() {}
+
+  /** A record that is not a verdict or a duplicate flag in Sieve's wire format. */
+  static final class NotAnActionException extends RuntimeException {
+    NotAnActionException(String message) {
+      super(message);
+    }
+  }
 
   /** Why a record went to the dead-letter queue (its message is in the record's error headers). */
   static final class ActionFailedException extends RuntimeException {
