@@ -15,7 +15,8 @@ public final class SpecificAvroSerdeConfig extends AbstractConfig {
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
   public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
 
-  private static final ConfigDef DEFINITION = new ConfigDef(SchemaRegistryClientConfig.DEFINITION)
+  /** Every setting of the serde; the connectors embed it in their own definitions. */
+  public static final ConfigDef DEFINITION = new ConfigDef(SchemaRegistryClientConfig.DEFINITION)
       .define(SCHEMA_REGISTRY_URL, Type.STRING, ConfigDef.NO_DEFAULT_VALUE,
           new NonEmptyStringWithoutControlChars(), Importance.HIGH,
           "The schema registry: http(s)://host:port[/path] of a Confluent-compatible server, "
