@@ -6,6 +6,7 @@ import dev.sieve.embed.gemini.GeminiEmbeddingProvider;
 import dev.sieve.embed.gemini.GeminiSettings;
 import dev.sieve.http.HttpSettings;
 import dev.sieve.runtime.TopicSpec;
+import dev.sieve.serde.SpecificAvroSerdeConfig;
 import dev.sieve.service.SieveService;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
@@ -44,12 +45,14 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.connect.connector.Connector;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -146,6 +149,7 @@ final class DeploymentAgreement {
     checkSecrets(environment);
     checkGeminiKey(config, environment);
     checkConnectors();
+    checkConnectorConfigs(config);
   }
 
   private void checkVariableNames(Map<String, String> variables) {
@@ -440,6 +444,61 @@ final class DeploymentAgreement {
             && connect.getSpec().getBuild().getPlugins().stream().flatMap(p -> p.getArtifacts().stream())
                 .anyMatch(a -> a instanceof DownloadableArtifact d && d.getUrl().endsWith(plugin)),
         "KafkaConnect " + connect.getMetadata().getName() + " does not build in " + plugin.substring(1)));
+  }
+
+  /**
+   * Each KafkaConnector's options pass its connector's own validation, and name the topics and
+   * the registry the application uses; secrets come from mounted Secrets that exist.
+   */
+  private void checkConnectorConfigs(SieveConfig app) {
+    Map<String, String> appTopics = Map.of(
+        "dev.sieve.connect.media.MediaSourceConnector", app.getString(SieveConfig.TOPIC_EVENTS),
+        "dev.sieve.connect.labels.LabelsSourceConnector", app.getString(SieveConfig.TOPIC_LABELS));
+    Set<String> sinkTopics = Set.of(app.getString(SieveConfig.TOPIC_MODERATION), app.getString(SieveConfig.TOPIC_DUPLICATES));
+    Set<String> declaredTopics = manifests.all(KafkaTopic.class).stream().map(t -> t.getMetadata().getName())
+        .collect(Collectors.toSet());
+    for (KafkaConnector resource : manifests.all(KafkaConnector.class)) {
+      String name = "KafkaConnector " + resource.getMetadata().getName();
+      Map<String, String> options = new TreeMap<>();
+      Objects.requireNonNullElse(resource.getSpec().getConfig(), Map.<String, Object>of())
+          .forEach((key, value) -> options.put(key, String.valueOf(value)));
+      Connector connector;
+      try {
+        connector = (Connector) Class.forName(resource.getSpec().getClassName()).getDeclaredConstructor().newInstance();
+      } catch (ReflectiveOperationException e) {
+        violations.add(name + " runs " + resource.getSpec().getClassName() + ", which is no connector: " + e);
+        continue;
+      }
+      // Connect's own options (topics, errors.*) are the worker's to check; the rest are the connector's.
+      Map<String, String> own = new TreeMap<>(options);
+      own.keySet().removeIf(key -> key.equals("topics") || key.startsWith("errors."));
+      own.keySet().stream().filter(key -> !connector.config().names().contains(key))
+          .forEach(key -> violations.add(name + " sets " + key + ", which " + connector.getClass().getSimpleName()
+              + " does not define"));
+      connector.validate(own).configValues().forEach(value -> value.errorMessages()
+          .forEach(error -> violations.add(name + " option " + value.name() + ": " + error)));
+      require(Objects.equals(options.get(SpecificAvroSerdeConfig.SCHEMA_REGISTRY_URL), app.getString(SieveConfig.REGISTRY_URL)),
+          name + " uses registry " + options.get(SpecificAvroSerdeConfig.SCHEMA_REGISTRY_URL) + ", the app "
+              + app.getString(SieveConfig.REGISTRY_URL));
+      String appTopic = appTopics.get(resource.getSpec().getClassName());
+      if (appTopic != null) {
+        require(appTopic.equals(options.getOrDefault("topic", connector.config().defaultValues().get("topic").toString())),
+            name + " writes " + options.get("topic") + ", the app reads " + appTopic);
+      } else {
+        require(options.containsKey("topics") && sinkTopics.containsAll(List.of(options.get("topics").split("\\s*,\\s*"))),
+            name + " reads " + options.get("topics") + ", not among the app's result topics " + sinkTopics);
+        String dlq = options.get("errors.deadletterqueue.topic.name");
+        require(dlq == null || declaredTopics.contains(dlq), name + " dead-letters to " + dlq + ", which no KafkaTopic declares");
+      }
+    }
+    Set<String> rendered = manifests.all(Secret.class).stream().map(s -> s.getMetadata().getName()).collect(Collectors.toSet());
+    manifests.all(KafkaConnect.class).stream()
+        .filter(c -> c.getSpec().getTemplate() != null && c.getSpec().getTemplate().getPod() != null)
+        .flatMap(c -> c.getSpec().getTemplate().getPod().getVolumes().stream())
+        .filter(v -> v.getSecret() != null)
+        .map(v -> v.getSecret().getSecretName())
+        .forEach(secret -> require(rendered.contains(secret) || expected.outOfBandSecrets().contains(secret),
+            "KafkaConnect mounts Secret " + secret + ", which is neither rendered nor documented as created by hand"));
   }
 
   private static boolean selects(LabelSelector selector, Map<String, String> labels) {

@@ -75,6 +75,18 @@ class DriftTest {
             docs -> object(docs, "KafkaConnector", "sieve-labels-source").withObjectProperty("spec")
                 .put("class", "dev.sieve.connect.labels.LabelSourceConnector"),
             "KafkaConnectors run [dev.sieve.connect.labels.LabelSourceConnector, "),
+        drift("connector option its connector does not define",
+            docs -> connectorConfig(docs, "sieve-media-source").put("directory", "/var/lib/sieve-connect/media"),
+            "KafkaConnector sieve-media-source sets directory, which MediaSourceConnector does not define"),
+        drift("connector option its connector rejects",
+            docs -> connectorConfig(docs, "sieve-moderation-actions").put("verdicts", "BLOCK,DELETE"),
+            "KafkaConnector sieve-moderation-actions option verdicts: "),
+        drift("media source writing a topic the app does not read",
+            docs -> connectorConfig(docs, "sieve-media-source").put("topic", "media.uploads"),
+            "KafkaConnector sieve-media-source writes media.uploads, the app reads media.events"),
+        drift("sink dead-lettering to an undeclared topic",
+            docs -> connectorConfig(docs, "sieve-moderation-actions").put("errors.deadletterqueue.topic.name", "actions.dlq"),
+            "KafkaConnector sieve-moderation-actions dead-letters to actions.dlq, which no KafkaTopic declares"),
         drift("Strimzi resource in the API version Strimzi 1.0 removed",
             docs -> object(docs, "KafkaUser", "sieve").put("apiVersion", "kafka.strimzi.io/v1beta2"),
             "KafkaUser sieve: no model for apiVersion kafka.strimzi.io/v1beta2"),
@@ -132,6 +144,10 @@ class DriftTest {
     return (ObjectNode) documents.stream()
         .filter(d -> kind.equals(d.path("kind").asText()) && name.equals(d.path("metadata").path("name").asText()))
         .findFirst().orElseThrow(() -> new AssertionError("no " + kind + " " + name + " rendered"));
+  }
+
+  private static ObjectNode connectorConfig(List<JsonNode> docs, String name) {
+    return object(docs, "KafkaConnector", name).withObjectProperty("spec").withObjectProperty("config");
   }
 
   private static ObjectNode container(List<JsonNode> documents) {

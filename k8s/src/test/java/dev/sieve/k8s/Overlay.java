@@ -6,8 +6,8 @@ import java.util.Set;
 /** The overlays under k8s/overlays and what each promises beyond the application's configuration. */
 enum Overlay {
   DEV("dev", 0, Set.of()),
-  // Three instances keep a warm copy of each store elsewhere; the Secret is created by hand.
-  PROD("prod", 1, Set.of("sieve-secrets"));
+  // Three instances keep a warm copy of each store elsewhere; the Secrets are created by hand.
+  PROD("prod", 1, Set.of("sieve-secrets", "sieve-webhook"));
 
   private final String folder;
   private final int minStandbyReplicas;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -41,6 +42,7 @@ final class RenderedManifests {
   private static final Map<String, Class<?>> MODELS = Map.ofEntries(
       Map.entry("v1/Service", Service.class),
       Map.entry("v1/Secret", Secret.class),
+      Map.entry("v1/PersistentVolumeClaim", PersistentVolumeClaim.class),
       Map.entry("apps/v1/StatefulSet", StatefulSet.class),
       Map.entry("apps/v1/Deployment", Deployment.class),
       Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
