@@ -1,6 +1,7 @@
 package dev.sieve.hostile;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sieve.embed.local.TestPdfs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -11,13 +12,6 @@ import java.util.HexFormat;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 import java.util.zip.DeflaterOutputStream;
-import org.apache.pdfbox.cos.COSName;
-import org.apache.pdfbox.cos.COSStream;
-import org.apache.pdfbox.pdmodel.PDDocument;
-import org.apache.pdfbox.pdmodel.PDPage;
-import org.apache.pdfbox.pdmodel.PDPageContentStream;
-import org.apache.pdfbox.pdmodel.font.PDType1Font;
-import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
 
 /**
  * Builds the bytes of a hostile case from its small description in the manifest, so that no large
@@ -44,10 +38,10 @@ final class HostileBytes {
     if (spec.has("pdf")) {
       var pages = new java.util.ArrayList<String>();
       spec.get("pdf").get("pages").forEach(page -> pages.add(page.asText()));
-      return pdf(pages);
+      return TestPdfs.withPages(pages.toArray(String[]::new));
     }
     if (spec.has("pdfBomb")) {
-      return pdfBomb(spec.get("pdfBomb").get("inflatedMiB").asInt());
+      return TestPdfs.decompressionBomb(spec.get("pdfBomb").get("inflatedMiB").asInt());
     }
     if (spec.has("mp4")) {
       return mp4(spec.get("mp4").get("seconds").asInt());
@@ -96,51 +90,6 @@ final class HostileBytes {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out.toByteArray();
-  }
-
-  static byte[] pdf(java.util.List<String> pages) {
-    try (PDDocument document = new PDDocument()) {
-      for (String text : pages) {
-        PDPage page = new PDPage();
-        document.addPage(page);
-        try (PDPageContentStream content = new PDPageContentStream(document, page)) {
-          content.beginText();
-          content.setFont(new PDType1Font(Standard14Fonts.FontName.HELVETICA), 12);
-          content.newLineAtOffset(72, 700);
-          content.showText(text);
-          content.endText();
-        }
-      }
-      return save(document);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** One page whose Flate-compressed content stream inflates to {@code inflatedMiB} MiB of spaces. */
-  static byte[] pdfBomb(int inflatedMiB) {
-    try (PDDocument document = new PDDocument()) {
-      PDPage page = new PDPage();
-      document.addPage(page);
-      COSStream contents = document.getDocument().createCOSStream();
-      byte[] spaces = new byte[1 << 20];
-      java.util.Arrays.fill(spaces, (byte) ' ');
-      try (OutputStream out = contents.createOutputStream(COSName.FLATE_DECODE)) {
-        for (int i = 0; i < inflatedMiB; i++) {
-          out.write(spaces);
-        }
-      }
-      page.getCOSObject().setItem(COSName.CONTENTS, contents);
-      return save(document);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  private static byte[] save(PDDocument document) throws IOException {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    document.save(out);
     return out.toByteArray();
   }
 

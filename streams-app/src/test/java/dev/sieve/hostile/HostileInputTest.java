@@ -68,7 +68,7 @@ class HostileInputTest {
   Path stateDir;
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"local"})
+  @ValueSource(strings = {"local", "gemini", "gemini-open"})
   void everyCaseEndsWhereTheManifestSaysAndTheServiceKeepsRunning(String deployment, EmbeddedKafkaBroker broker,
       TestInfo test) throws Exception {
     List<HostileCase> cases = HostileCase.load().stream().filter(c -> c.service().equals(deployment)).toList();
@@ -349,7 +349,9 @@ class HostileInputTest {
   private static void createInputTopic(EmbeddedKafkaBroker broker, SieveConfig config) {
     try (Admin admin = Admin.create(broker.clientConfig())) {
       new TopicProvisioner(admin, TIMEOUT).provision(TopicSpec.of(config.getString(SieveConfig.TOPIC_EVENTS), 1)
-          .withConfig("max.message.bytes", Integer.toString(INPUT_MAX_MESSAGE_BYTES)));
+          .withConfig("max.message.bytes", Integer.toString(INPUT_MAX_MESSAGE_BYTES))
+          // A record batch must also fit one log segment.
+          .withConfig("segment.bytes", Integer.toString(2 * INPUT_MAX_MESSAGE_BYTES)));
     }
   }
 

@@ -16,6 +16,7 @@ import dev.sieve.embed.ProviderUnavailableException;
 import dev.sieve.embed.gemini.GeminiEmulator.Fault;
 import dev.sieve.embed.gemini.GeminiEmulator.Malformation;
 import dev.sieve.embed.resolve.FetchPolicy;
+import dev.sieve.testing.CapturedLogs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
