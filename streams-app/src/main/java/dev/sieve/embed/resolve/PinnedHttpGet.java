@@ -97,7 +97,8 @@ final class PinnedHttpGet {
           .createSocket(socket, host, port, true);
       SSLParameters parameters = tls.getSSLParameters();
       parameters.setEndpointIdentificationAlgorithm("HTTPS");
-      if (!host.startsWith("[") && !Character.isDigit(host.charAt(host.length() - 1))) {
+      boolean ipLiteral = host.startsWith("[") || host.matches("[0-9.]+");
+      if (!ipLiteral) {
         parameters.setServerNames(List.of(new SNIHostName(host)));
       }
       tls.setSSLParameters(parameters);
