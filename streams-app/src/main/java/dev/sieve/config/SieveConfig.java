@@ -65,6 +65,7 @@ public final class SieveConfig extends AbstractConfig {
   public static final String EVENT_MAX_PARTS = "sieve.event.max.parts";
   public static final String EVENT_MAX_TEXT_CHARS = "sieve.event.max.text.chars";
   public static final String EVENT_MAX_ID_LENGTH = "sieve.event.max.id.length";
+  public static final String EVENT_MAX_BYTES = "sieve.event.max.bytes";
 
   public static final String LABELS_CHECK_INTERVAL_MS = "sieve.labels.check.interval.ms";
   public static final String DEDUP_THRESHOLD = "sieve.dedup.threshold";
@@ -259,6 +260,11 @@ public final class SieveConfig extends AbstractConfig {
           ConfigDef.Width.SHORT, "Text chars")
       .define(EVENT_MAX_ID_LENGTH, Type.INT, 256, Range.between(1, 100_000), Importance.LOW,
           "Longest event id accepted.", GROUP_EVENTS, 3, ConfigDef.Width.SHORT, "Id length")
+      .define(EVENT_MAX_BYTES, Type.INT, 1_000_000, Range.between(1, Integer.MAX_VALUE), Importance.MEDIUM,
+          "Largest input record (value bytes) decoded; a larger one goes to the DLQ as "
+              + "record-too-large with its key and headers but without its value, which would not fit "
+              + "the DLQ topic. Raise it only together with max.message.bytes of the input and DLQ topics "
+              + "and producer.max.request.size.", GROUP_EVENTS, 4, ConfigDef.Width.SHORT, "Record bytes")
 
       .define(LABELS_CHECK_INTERVAL_MS, Type.LONG, 30_000L, Range.between(100L, 86_400_000L), Importance.LOW,
           "How often the label compiler checks that every label it owns is compiled for the "
@@ -420,7 +426,8 @@ public final class SieveConfig extends AbstractConfig {
   private static Map<String, ?> rejectUnknownSieveKeys(Map<String, ?> properties) {
     for (String key : properties.keySet()) {
       if (key.startsWith(PREFIX) && !DEFINITION.names().contains(key)) {
-        throw new ConfigException(key, properties.get(key), "unknown Sieve setting; known settings: "
+        // Not the three-argument form: that quotes the value, and a misspelt key may hold a secret.
+        throw new ConfigException(key + ": unknown Sieve setting; known settings: "
             + String.join(", ", new java.util.TreeSet<>(DEFINITION.names())));
       }
     }

@@ -21,6 +21,9 @@ import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.common.utils.Utils;
@@ -43,16 +46,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final int NODE_ID = 1;
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
 
+  private static final String SCRAM_LISTENER = "SASL";
+  /** The SASL mechanism of the optional SCRAM listener. */
+  public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+
   private final KafkaRaftServer server;
   private final String bootstrapServers;
+  private final String scramBootstrapServers;
   private final Path dataDir;
   private final boolean ownsDataDir;
   private boolean closed;
 
-  private EmbeddedKafkaBroker(
-      KafkaRaftServer server, String bootstrapServers, Path dataDir, boolean ownsDataDir) {
+  private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, String scramBootstrapServers,
+      Path dataDir, boolean ownsDataDir) {
     this.server = server;
     this.bootstrapServers = bootstrapServers;
+    this.scramBootstrapServers = scramBootstrapServers;
     this.dataDir = dataDir;
     this.ownsDataDir = ownsDataDir;
   }
@@ -74,6 +83,32 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /** The {@code bootstrap.servers} of the PLAINTEXT listener, e.g. {@code 127.0.0.1:40123}. */
   public String bootstrapServers() {
     return bootstrapServers;
+  }
+
+  /**
+   * The {@code bootstrap.servers} of the SASL_PLAINTEXT listener that authenticates with {@value
+   * #SCRAM_MECHANISM}.
+   *
+   * @throws IllegalStateException when the broker was built without {@link Builder#scramListener()}
+   */
+  public String scramBootstrapServers() {
+    if (scramBootstrapServers == null) {
+      throw new IllegalStateException("this broker has no SCRAM listener (Builder.scramListener())");
+    }
+    return scramBootstrapServers;
+  }
+
+  /** Creates or replaces a SCRAM user that can log in on the SCRAM listener. */
+  public void upsertScramUser(String user, String password) {
+    try (Admin admin = Admin.create(clientConfig())) {
+      admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+          new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), password))).all().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not create SCRAM user " + user + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while creating SCRAM user " + user, e);
+    }
   }
 
   /** What a client (admin, producer, consumer, Streams) needs to reach this broker. */
@@ -112,6 +147,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   public static final class Builder {
     private Path dataDir;
     private Duration startupTimeout = Duration.ofSeconds(60);
+    private boolean scramListener;
     private final Map<String, String> extraProperties = new HashMap<>();
 
     private Builder() {}
@@ -125,6 +161,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     /** How long {@link #start()} waits for the broker to answer before it gives up. */
     public Builder startupTimeout(Duration startupTimeout) {
       this.startupTimeout = startupTimeout;
+      return this;
+    }
+
+    /**
+     * Also listen on a SASL_PLAINTEXT listener that authenticates with {@value #SCRAM_MECHANISM}
+     * (see {@link #scramBootstrapServers()}; users are added with {@link #upsertScramUser}). No
+     * authorizer is set: an authenticated user may do anything.
+     */
+    public Builder scramListener() {
+      this.scramListener = true;
       return this;
     }
 
@@ -149,11 +195,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       Deadline deadline = Deadline.after(startupTimeout);
       boolean ownsDataDir = dataDir == null;
       Path dir = ownsDataDir ? createTempDir() : dataDir;
-      int[] ports = freePorts(2);
+      int[] ports = freePorts(3);
       String bootstrapServers = "127.0.0.1:" + ports[0];
+      String scramBootstrapServers = scramListener ? "127.0.0.1:" + ports[2] : null;
       KafkaRaftServer server;
       try {
-        KafkaConfig config = new KafkaConfig(brokerProperties(dir, bootstrapServers, ports[1]));
+        KafkaConfig config = new KafkaConfig(brokerProperties(dir, bootstrapServers, ports[1], scramBootstrapServers));
         formatStorage(config, dir);
         server = new KafkaRaftServer(config, Time.SYSTEM);
       } catch (Exception e) {
@@ -189,11 +236,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           bootstrapServers,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt),
           dir);
-      return new EmbeddedKafkaBroker(server, bootstrapServers, dir, ownsDataDir);
+      return new EmbeddedKafkaBroker(server, bootstrapServers, scramBootstrapServers, dir, ownsDataDir);
     }
 
     private Map<String, String> brokerProperties(
-        Path dir, String bootstrapServers, int controllerPort) {
+        Path dir, String bootstrapServers, int controllerPort, String scramBootstrapServers) {
       Map<String, String> props = new HashMap<>();
       props.put("process.roles", "broker,controller");
       props.put("node.id", String.valueOf(NODE_ID));
@@ -222,6 +269,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       // The default 128 MiB cleaner buffer dominates the broker's heap.
       props.put("log.cleaner.dedupe.buffer.size", "2097152");
       props.put("log.segment.bytes", "16777216");
+      if (scramBootstrapServers != null) {
+        String scram = SCRAM_LISTENER + "://" + scramBootstrapServers;
+        props.put("listeners", props.get("listeners") + "," + scram);
+        props.put("advertised.listeners", props.get("advertised.listeners") + "," + scram);
+        props.put("listener.security.protocol.map",
+            props.get("listener.security.protocol.map") + "," + SCRAM_LISTENER + ":SASL_PLAINTEXT");
+        props.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+        props.put("listener.name." + SCRAM_LISTENER.toLowerCase(java.util.Locale.ROOT) + "."
+            + SCRAM_MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+            "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+      }
       props.putAll(extraProperties);
       return props;
     }

@@ -30,11 +30,17 @@ public final class AvroSerdes {
     return new AvroSerdes(config.getClass(SieveConfig.SERDE_CLASS), config.serdeConfig());
   }
 
-  /** A configured value serde; {@code type} documents what it carries (the serde resolves the class from the schema). */
+  /**
+   * A configured value serde for records of {@code type}: a record whose schema names another
+   * type is refused as {@code wrong-record-type} ({@value SpecificAvroSerdeConfig#VALUE_TYPE}, the key
+   * Confluent's serde reads too).
+   */
   @SuppressWarnings("unchecked")
   public <T extends SpecificRecord> Serde<T> valueSerde(Class<T> type) {
     Serde<T> serde = (Serde<T>) Utils.newInstance(serdeClass);
-    serde.configure(config, false);
+    Map<String, Object> typed = new java.util.HashMap<>(config);
+    typed.put(SpecificAvroSerdeConfig.VALUE_TYPE, type);
+    serde.configure(typed, false);
     return serde;
   }
 }

@@ -17,6 +17,8 @@ public class RecordDecodingException extends SerializationException {
   public static final String MALFORMED_AVRO = "malformed-avro";
   /** No SpecificRecord class on the classpath has the writer schema's full name. */
   public static final String NO_READER_CLASS = "no-reader-class";
+  /** The writer schema names another record type than the topic carries (e.g. a label on the events topic). */
+  public static final String WRONG_RECORD_TYPE = "wrong-record-type";
   /** The writer schema cannot be resolved into the reader class's schema (Avro resolution). */
   public static final String INCOMPATIBLE_WRITER_SCHEMA = "incompatible-writer-schema";
 

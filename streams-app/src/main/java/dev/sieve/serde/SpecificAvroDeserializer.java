@@ -25,6 +25,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  */
 public class SpecificAvroDeserializer<T extends SpecificRecord> implements Deserializer<T> {
   private SchemaRegistry registry;
+  private Class<?> expectedType;
   private final Map<Integer, WriterReader<T>> readers = new ConcurrentHashMap<>();
 
   /** A writer schema and the reader that resolves it into its class. */
@@ -38,6 +39,7 @@ public class SpecificAvroDeserializer<T extends SpecificRecord> implements Deser
     SpecificAvroSerdeConfig config = new SpecificAvroSerdeConfig(configs);
     GeneratedAvroClasses.trustInSchemas();
     registry = SchemaRegistries.forUrl(config.schemaRegistryUrl(), configs);
+    expectedType = isKey ? null : config.valueType();
   }
 
   @Override
@@ -78,6 +80,11 @@ public class SpecificAvroDeserializer<T extends SpecificRecord> implements Deser
       throw new RecordDecodingException(RecordDecodingException.NO_READER_CLASS,
           "writer schema " + writer.getFullName() + " (id " + schemaId
               + ") names no SpecificRecord class on the classpath");
+    }
+    if (expectedType != null && !expectedType.isAssignableFrom(readerClass)) {
+      throw new RecordDecodingException(RecordDecodingException.WRONG_RECORD_TYPE,
+          "writer schema " + writer.getFullName() + " (id " + schemaId + ") is not a "
+              + expectedType.getName() + ", the type this topic carries");
     }
     SpecificData model = SpecificData.getForClass(readerClass);
     Schema reader = model.getSchema(readerClass);

@@ -14,6 +14,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 public final class SpecificAvroSerdeConfig extends AbstractConfig {
   public static final String SCHEMA_REGISTRY_URL = "schema.registry.url";
   public static final String AUTO_REGISTER_SCHEMAS = "auto.register.schemas";
+  public static final String VALUE_TYPE = "specific.avro.value.type";
 
   /** Every setting of the serde; the connectors embed it in their own definitions. */
   public static final ConfigDef DEFINITION = new ConfigDef(SchemaRegistryClientConfig.DEFINITION)
@@ -23,7 +24,10 @@ public final class SpecificAvroSerdeConfig extends AbstractConfig {
               + "or mem://<scope> for the in-process registry.")
       .define(AUTO_REGISTER_SCHEMAS, Type.BOOLEAN, true, Importance.MEDIUM,
           "Register a record's schema when serializing; when false, the schema must already be "
-              + "registered under the subject.");
+              + "registered under the subject.")
+      .define(VALUE_TYPE, Type.CLASS, null, Importance.LOW,
+          "The SpecificRecord class a value deserializer reads; a record whose writer schema names "
+              + "another class is refused as wrong-record-type. Unset: any class the schema names.");
 
   public SpecificAvroSerdeConfig(Map<String, ?> originals) {
     super(DEFINITION, originals, false);
@@ -31,6 +35,11 @@ public final class SpecificAvroSerdeConfig extends AbstractConfig {
 
   public String schemaRegistryUrl() {
     return getString(SCHEMA_REGISTRY_URL);
+  }
+
+  /** The class values must be, or null for any. */
+  public Class<?> valueType() {
+    return getClass(VALUE_TYPE);
   }
 
   public boolean autoRegisterSchemas() {

@@ -1,6 +1,7 @@
 package dev.sieve.topology;
 
 import dev.sieve.avro.MediaEvent;
+import dev.sieve.config.SieveConfig;
 import dev.sieve.deadletter.Rejection;
 import dev.sieve.deadletter.Rejection.Stage;
 import dev.sieve.serde.RecordDecodingException;
@@ -14,14 +15,18 @@ import org.apache.kafka.streams.processor.api.Record;
 /**
  * Decodes raw input records into events keyed by event id. A record that cannot be decoded
  * becomes a rejection carrying its bytes; an unreachable registry is not the record's fault, so
- * that error propagates and the record is retried.
+ * that error propagates and the record is retried. A record over {@code sieve.event.max.bytes} is
+ * not decoded, and its dead letter leaves the value out: it would not fit the dead-letter topic,
+ * and a failed write there would stop the instance.
  */
 final class DecodeProcessor extends ContextualProcessor<byte[], byte[], String, Outcome<MediaEvent>> {
 
   private final Deserializer<MediaEvent> deserializer;
+  private final int maxRecordBytes;
 
-  DecodeProcessor(Deserializer<MediaEvent> deserializer) {
+  DecodeProcessor(Deserializer<MediaEvent> deserializer, int maxRecordBytes) {
     this.deserializer = deserializer;
+    this.maxRecordBytes = maxRecordBytes;
   }
 
   @Override
@@ -32,6 +37,10 @@ final class DecodeProcessor extends ContextualProcessor<byte[], byte[], String, 
     if (value == null || value.length == 0) {
       outcome = Outcome.rejected(new Rejection(Stage.DECODE, "empty-record",
           "record has no value (tombstone or empty bytes)"), key, value);
+    } else if (value.length > maxRecordBytes) {
+      outcome = Outcome.rejected(new Rejection(Stage.DECODE, "record-too-large", "record of " + value.length
+          + " bytes exceeds " + SieveConfig.EVENT_MAX_BYTES + "=" + maxRecordBytes
+          + "; its value is left out of this dead letter (see the source topic, partition and offset)"), key, null);
     } else {
       outcome = decode(record.headers(), key, value);
     }

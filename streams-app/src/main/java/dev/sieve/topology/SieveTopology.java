@@ -50,7 +50,8 @@ public final class SieveTopology {
 
     KStream<String, Outcome<MediaEvent>> events = builder
         .stream(topics.events().name(), topics.events().consumed())
-        .process(() -> new DecodeProcessor(topics.eventDeserializer()), Named.as("decode"));
+        .process(() -> new DecodeProcessor(topics.eventDeserializer(), validator.limits().maxRecordBytes()),
+            Named.as("decode"));
 
     events
         .mapValues(outcome -> outcome.then(event -> validate(validator, event)), Named.as("validate"))

@@ -21,6 +21,10 @@ public final class EventValidator {
     this.limits = limits;
   }
 
+  public EventLimits limits() {
+    return limits;
+  }
+
   /** Empty when the event is well-formed, else the first problem found. */
   public Optional<Rejection> validate(MediaEvent event) {
     String id = event.getId();
@@ -88,8 +92,24 @@ public final class EventValidator {
     if (part.getData() != null && !part.getData().hasRemaining()) {
       return reject("empty-data", where + " has zero bytes of data");
     }
+    if (part.getData() != null) {
+      return validateData(part.getData(), mimeType, where);
+    }
     if (part.getUri() != null) {
       return validateUri(part.getUri(), where);
+    }
+    return Optional.empty();
+  }
+
+  /** Inline bytes must be what their type says: a provider would embed a PNG declared as text. */
+  private static Optional<Rejection> validateData(java.nio.ByteBuffer data, String mimeType, String where) {
+    Optional<String> mismatch = MediaSignature.mismatch(mimeType, data);
+    if (mismatch.isPresent()) {
+      return reject("mime-type-mismatch", where + " " + mismatch.get());
+    }
+    if (MimeTypes.isText(mimeType) && !MediaSignature.isUtf8(data)) {
+      return reject("invalid-utf8", where + " declares " + MimeTypes.essence(mimeType)
+          + " but its bytes are not valid UTF-8");
     }
     return Optional.empty();
   }

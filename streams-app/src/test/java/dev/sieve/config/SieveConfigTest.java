@@ -114,6 +114,15 @@ class SieveConfigTest {
   }
 
   @Test
+  void aMisspeltSettingHoldingASecretIsRejectedWithoutQuotingTheSecret() {
+    assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL)
+        .flags(Map.of("sieve.gemini.apikey", "AIza-very-secret")).toConfig())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("sieve.gemini.apikey: unknown Sieve setting")
+        .hasMessageNotContaining("AIza-very-secret");
+  }
+
+  @Test
   void anInvalidKafkaStreamsSettingFailsAtStartUp() {
     assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL)
         .flags(Map.of("processing.guarantee", "sometimes")).toConfig())

@@ -56,6 +56,20 @@ class AvroSerdesTest {
   }
 
   @Test
+  void aValueSerdeRefusesARecordOfAnotherTypeWithAPreciseReason() {
+    AvroSerdes serdes = AvroSerdes.from(new ConfigSources().defaults(Map.of("bootstrap.servers", "x:1",
+        SieveConfig.REGISTRY_URL, HandEncoded.freshMemUrl())).toConfig());
+    byte[] event = serdes.valueSerde(dev.sieve.avro.MediaEvent.class).serializer()
+        .serialize("media.events", SampleRecords.mediaEvent());
+    var embeddings = serdes.valueSerde(EmbeddedMedia.class).deserializer();
+
+    assertThatThrownBy(() -> embeddings.deserialize("media.embeddings", event))
+        .isInstanceOfSatisfying(RecordDecodingException.class,
+            e -> assertThat(e.reason()).isEqualTo(RecordDecodingException.WRONG_RECORD_TYPE))
+        .hasMessageContaining("dev.sieve.avro.MediaEvent").hasMessageContaining("not a dev.sieve.avro.EmbeddedMedia");
+  }
+
+  @Test
   void aClassThatIsNotASerdeIsAConfigurationError() {
     assertThatThrownBy(() -> AvroSerdes.from(config(Map.of(SieveConfig.SERDE_CLASS, String.class.getName()))))
         .isInstanceOf(ConfigException.class)

@@ -129,6 +129,21 @@ class SieveTopologyTest {
   }
 
   @Test
+  void aRecordOverTheByteLimitIsDeadLetteredWithoutItsValue() {
+    byte[] value = new byte[1_000_001];
+    var headers = new RecordHeaders().add("trace-id", "big".getBytes(StandardCharsets.UTF_8));
+    events.pipeInput(new TestRecord<>("k".getBytes(StandardCharsets.UTF_8), value, headers, Instant.EPOCH));
+    TestRecord<byte[], byte[]> dead = deadLetters.readRecord();
+    assertThat(dead.key()).isEqualTo("k".getBytes(StandardCharsets.UTF_8));
+    assertThat(dead.value()).isNull();
+    assertThat(header(dead, DeadLetterHeaders.REASON)).isEqualTo("record-too-large");
+    assertThat(header(dead, DeadLetterHeaders.MESSAGE)).startsWith(
+        "record of 1000001 bytes exceeds sieve.event.max.bytes=1000000;");
+    assertThat(header(dead, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("0");
+    assertThat(header(dead, "trace-id")).isEqualTo("big");
+  }
+
+  @Test
   void anEmptyRecordIsDeadLettered() {
     events.pipeInput("k".getBytes(StandardCharsets.UTF_8), (byte[]) null);
     assertThat(header(deadLetters.readRecord(), DeadLetterHeaders.REASON)).isEqualTo("empty-record");
@@ -150,7 +165,7 @@ class SieveTopologyTest {
 
   @Test
   void contentWithoutTextIsDeadLetteredForTheLocalProvider() {
-    send("img", event("img", MediaPart.newBuilder().setData(ByteBuffer.wrap(new byte[] {(byte) 0x89, 'P', 'N', 'G'}))
+    send("img", event("img", MediaPart.newBuilder().setData(ByteBuffer.wrap(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}))
         .setMimeType("image/png").build()));
     awaitOutputs(1);
     TestRecord<byte[], byte[]> dead = deadLetters.readRecord();

@@ -15,19 +15,47 @@ import org.junit.jupiter.api.Test;
 
 class EventValidatorTest {
 
-  private final EventValidator validator = new EventValidator(new EventLimits(4, 100, 20));
+  private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0};
+
+  private final EventValidator validator = new EventValidator(new EventLimits(4, 100, 20, 1_000));
+
+  @Test
+  void rejectsInlineBytesThatLieAboutTheirType() {
+    Rejection pngAsText = validator.validate(event("e1", data(PNG_SIGNATURE, "text/plain"))).orElseThrow();
+    assertThat(pngAsText.reason()).isEqualTo("mime-type-mismatch");
+    assertThat(pngAsText.message()).isEqualTo("part 0 declares text/plain but holds PNG bytes");
+    assertThat(reasonOf(event("e1", data("not a picture".getBytes(), "image/png")))).isEqualTo("mime-type-mismatch");
+    assertThat(reasonOf(event("e1", data("%PDF-1.7".getBytes(), "image/jpeg")))).isEqualTo("mime-type-mismatch");
+    assertThat(reasonOf(event("e1", data(PNG_SIGNATURE, "video/mp4")))).isEqualTo("mime-type-mismatch");
+  }
+
+  @Test
+  void acceptsInlineBytesThatStartLikeTheirType() {
+    assertThat(validator.validate(event("e1", data(new byte[] {(byte) 0xff, (byte) 0xd8, (byte) 0xff, 0}, "image/jpeg"),
+        data("junk\n%PDF-1.4".getBytes(), "application/pdf"),
+        data(new byte[] {0, 0, 0, 16, 'f', 't', 'y', 'p'}, "video/quicktime"),
+        data("grüße".getBytes(java.nio.charset.StandardCharsets.UTF_8), "text/plain; charset=utf-8")))).isEmpty();
+  }
+
+  @Test
+  void rejectsTextDataThatIsNotUtf8() {
+    Rejection rejection = validator.validate(event("e1", data(new byte[] {'H', 'i', (byte) 0xc3, 0x28}, "text/plain")))
+        .orElseThrow();
+    assertThat(rejection.reason()).isEqualTo("invalid-utf8");
+    assertThat(rejection.message()).isEqualTo("part 0 declares text/plain but its bytes are not valid UTF-8");
+  }
 
   @Test
   void acceptsTextImageAndUriParts() {
     assertThat(validator.validate(event("e1",
         text("a photo of the harbour"),
-        data(new byte[] {1, 2, 3}, "image/png"),
+        data(PNG_SIGNATURE, "image/png"),
         uri("gs://bucket/clip.mp4", "video/mp4")))).isEmpty();
   }
 
   @Test
   void acceptsMimeTypesWithParametersAndAnyCase() {
-    assertThat(validator.validate(event("e1", data(new byte[] {1}, "Image/PNG; foo=bar")))).isEmpty();
+    assertThat(validator.validate(event("e1", data(PNG_SIGNATURE, "Image/PNG; foo=bar")))).isEmpty();
   }
 
   @Test

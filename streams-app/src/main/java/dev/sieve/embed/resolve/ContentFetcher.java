@@ -1,37 +1,22 @@
 package dev.sieve.embed.resolve;
 
 import dev.sieve.embed.UnembeddableContentException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodySubscriber;
-import java.nio.ByteBuffer;
-import java.time.Duration;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * Fetches the bytes behind an {@code http(s)://} part, within a {@link FetchPolicy}: only from
  * allow-listed hosts, only to public addresses (unless private ones are allowed), within a size and
  * a time limit. Redirects are followed by hand so that each hop is checked like the first.
  *
- * <p>Every address a host name resolves to is checked before connecting; the HTTP client then
- * resolves the name again, normally from the JVM's DNS cache. A name whose answer changes between
- * the two look-ups (DNS rebinding) within the cache's lifetime is the remaining gap; pin host
- * names to public addresses in DNS for hosts you allow-list.
+ * <p>A host name is resolved once per hop; every address it resolves to is checked, and the
+ * connection goes to the first of exactly those addresses ({@link PinnedHttpGet}), so a DNS
+ * answer that changes between the check and the connection (rebinding) cannot lead the fetch to
+ * a private address.
  *
  * <p>Failures are {@link UnembeddableContentException}s: the event goes to the DLQ with one of
  * {@value #SCHEME_NOT_ALLOWED}, {@value #HOST_NOT_ALLOWED}, {@value #ADDRESS_NOT_ALLOWED}, {@value
@@ -49,15 +34,21 @@ public final class ContentFetcher {
   /** The bytes behind a URI and the type the server declared (null when it declared none). */
   public record Fetched(byte[] bytes, String contentType) {}
 
+  /** Name look-up; the system resolver outside tests. */
+  interface HostResolver {
+    InetAddress[] resolve(String host) throws UnknownHostException;
+  }
+
   private final FetchPolicy policy;
-  private final HttpClient client;
+  private final HostResolver resolver;
 
   public ContentFetcher(FetchPolicy policy) {
+    this(policy, InetAddress::getAllByName);
+  }
+
+  ContentFetcher(FetchPolicy policy, HostResolver resolver) {
     this.policy = policy;
-    this.client = HttpClient.newBuilder()
-        .followRedirects(HttpClient.Redirect.NEVER)
-        .connectTimeout(policy.timeout())
-        .build();
+    this.resolver = resolver;
   }
 
   /**
@@ -67,25 +58,27 @@ public final class ContentFetcher {
     long deadline = System.nanoTime() + policy.timeout().toNanos();
     URI current = parse(uri);
     for (int hop = 0; ; hop++) {
-      check(current);
-      HttpResponse<byte[]> response = send(current, deadline, uri);
-      int status = response.statusCode();
-      if (status >= 300 && status < 400 && response.headers().firstValue("Location").isPresent()) {
+      InetAddress address = check(current);
+      PinnedHttpGet.Response response = send(current, address, deadline, uri);
+      int status = response.status();
+      String location = response.headers().get("location");
+      if (status >= 300 && status < 400 && location != null) {
         if (hop >= policy.maxRedirects()) {
           throw new UnembeddableContentException(FAILED, uri + " redirected more than "
               + policy.maxRedirects() + " times (" + FetchPolicy.MAX_REDIRECTS + ")");
         }
-        current = current.resolve(response.headers().firstValue("Location").get());
+        current = current.resolve(parse(location));
         continue;
       }
       if (status != 200) {
         throw new UnembeddableContentException(FAILED, "GET " + uri + " answered HTTP " + status);
       }
-      return new Fetched(response.body(), response.headers().firstValue("Content-Type").orElse(null));
+      return new Fetched(response.body(), response.headers().get("content-type"));
     }
   }
 
-  private void check(URI uri) {
+  /** The address to connect to: the first the host resolves to, once all of them passed the guard. */
+  private InetAddress check(URI uri) {
     if (!isHttp(uri)) {
       throw new UnembeddableContentException(SCHEME_NOT_ALLOWED,
           "only http and https URIs are fetched, not " + uri.getScheme() + ": " + uri);
@@ -95,50 +88,34 @@ public final class ContentFetcher {
       throw new UnembeddableContentException(HOST_NOT_ALLOWED, "host " + host + " of " + uri
           + " is not in " + FetchPolicy.ALLOWED_HOSTS);
     }
-    if (policy.allowPrivateAddresses()) {
-      return;
-    }
+    InetAddress[] addresses;
     try {
-      for (InetAddress address : InetAddress.getAllByName(host)) {
+      addresses = resolver.resolve(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
+    } catch (UnknownHostException e) {
+      throw new UnembeddableContentException(FAILED, "host " + host + " of " + uri + " does not resolve");
+    }
+    if (!policy.allowPrivateAddresses()) {
+      for (InetAddress address : addresses) {
         if (!AddressGuard.isPublic(address)) {
           throw new UnembeddableContentException(ADDRESS_NOT_ALLOWED, "host " + host + " resolves to "
               + address.getHostAddress() + ", which is not a public address (see "
               + FetchPolicy.ALLOW_PRIVATE_ADDRESSES + ")");
         }
       }
-    } catch (UnknownHostException e) {
-      throw new UnembeddableContentException(FAILED, "host " + host + " of " + uri + " does not resolve");
     }
+    return addresses[0];
   }
 
-  private HttpResponse<byte[]> send(URI uri, long deadline, String original) {
-    long remaining = deadline - System.nanoTime();
-    if (remaining <= 0) {
-      throw timedOut(original);
-    }
-    HttpRequest request = HttpRequest.newBuilder(uri).GET().timeout(Duration.ofNanos(remaining)).build();
-    CompletableFuture<HttpResponse<byte[]>> future =
-        client.sendAsync(request, info -> new BoundedBody(policy.maxBytes(),
-            info.headers().firstValueAsLong("Content-Length").orElse(-1)));
+  private PinnedHttpGet.Response send(URI uri, InetAddress address, long deadline, String original) {
     try {
-      return future.get(remaining, TimeUnit.NANOSECONDS);
-    } catch (TimeoutException e) {
-      future.cancel(true);
+      return PinnedHttpGet.get(uri, address, deadline, policy.maxBytes());
+    } catch (PinnedHttpGet.TooLarge e) {
+      throw new UnembeddableContentException(TOO_LARGE, original + " is larger than "
+          + policy.maxBytes() + " bytes (" + FetchPolicy.MAX_BYTES + ")");
+    } catch (PinnedHttpGet.TimedOut e) {
       throw timedOut(original);
-    } catch (InterruptedException e) {
-      future.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new UnembeddableContentException(FAILED, "interrupted while fetching " + original);
-    } catch (ExecutionException | CancellationException e) {
-      Throwable cause = e.getCause() == null ? e : e.getCause();
-      if (cause instanceof BodyTooLarge) {
-        throw new UnembeddableContentException(TOO_LARGE, original + " is larger than "
-            + policy.maxBytes() + " bytes (" + FetchPolicy.MAX_BYTES + ")");
-      }
-      if (cause instanceof java.net.http.HttpTimeoutException) {
-        throw timedOut(original);
-      }
-      throw new UnembeddableContentException(FAILED, "GET " + original + " failed: " + cause);
+    } catch (IOException | RuntimeException e) {
+      throw new UnembeddableContentException(FAILED, "GET " + original + " failed: " + e);
     }
   }
 
@@ -158,65 +135,5 @@ public final class ContentFetcher {
   private static boolean isHttp(URI uri) {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     return scheme.equals("http") || scheme.equals("https");
-  }
-
-  private static final class BodyTooLarge extends IOException {
-    BodyTooLarge() {
-      super("body exceeds the size limit");
-    }
-  }
-
-  /** Collects a body up to a limit; stops reading (and fails) as soon as it is passed. */
-  private static final class BoundedBody implements BodySubscriber<byte[]> {
-    private final int limit;
-    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    private final CompletableFuture<byte[]> result = new CompletableFuture<>();
-    private final long declaredLength;
-    private Flow.Subscription subscription;
-
-    BoundedBody(int limit, long declaredLength) {
-      this.limit = limit;
-      this.declaredLength = declaredLength;
-    }
-
-    @Override
-    public CompletionStage<byte[]> getBody() {
-      return result;
-    }
-
-    @Override
-    public void onSubscribe(Flow.Subscription subscription) {
-      this.subscription = subscription;
-      if (declaredLength > limit) {
-        subscription.cancel();
-        result.completeExceptionally(new BodyTooLarge());
-        return;
-      }
-      subscription.request(Long.MAX_VALUE);
-    }
-
-    @Override
-    public void onNext(List<ByteBuffer> buffers) {
-      for (ByteBuffer buffer : buffers) {
-        if (bytes.size() + buffer.remaining() > limit) {
-          subscription.cancel();
-          result.completeExceptionally(new BodyTooLarge());
-          return;
-        }
-        byte[] chunk = new byte[buffer.remaining()];
-        buffer.get(chunk);
-        bytes.write(chunk, 0, chunk.length);
-      }
-    }
-
-    @Override
-    public void onError(Throwable error) {
-      result.completeExceptionally(error);
-    }
-
-    @Override
-    public void onComplete() {
-      result.complete(bytes.toByteArray());
-    }
   }
 }

@@ -24,6 +24,12 @@ public final class KafkaSourceReader implements SourceReader {
 
   /** @param clientConfig how to reach the cluster (bootstrap servers, security settings) */
   public KafkaSourceReader(Map<String, Object> clientConfig) {
+    this.consumer = new KafkaConsumer<>(consumerConfig(clientConfig), new ByteArrayDeserializer(),
+        new ByteArrayDeserializer());
+  }
+
+  /** The reader's consumer settings: every consumer setting of {@code clientConfig} (security included), no group. */
+  public static Map<String, Object> consumerConfig(Map<String, Object> clientConfig) {
     Map<String, Object> config = new HashMap<>();
     clientConfig.forEach((key, value) -> {
       if (ConsumerConfig.configNames().contains(key)) {
@@ -35,7 +41,7 @@ public final class KafkaSourceReader implements SourceReader {
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, "sieve-embed-source-reader");
-    this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    return config;
   }
 
   /** @throws org.apache.kafka.common.errors.TimeoutException when the cluster does not answer in 30 s */

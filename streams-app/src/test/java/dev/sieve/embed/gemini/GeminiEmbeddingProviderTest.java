@@ -17,6 +17,7 @@ import dev.sieve.embed.gemini.GeminiEmulator.Fault;
 import dev.sieve.embed.gemini.GeminiEmulator.Malformation;
 import dev.sieve.embed.resolve.FetchPolicy;
 import dev.sieve.metrics.SieveMetrics;
+import dev.sieve.testing.CapturedLogs;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;

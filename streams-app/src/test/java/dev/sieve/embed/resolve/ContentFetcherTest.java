@@ -9,6 +9,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -82,6 +83,31 @@ class ContentFetcherTest {
     ContentFetcher.Fetched fetched = new ContentFetcher(policy(true, 1_000, Duration.ofSeconds(5))).fetch(base + "/cat.png");
     assertThat(fetched.bytes()).containsExactly(1, 2, 3, 4);
     assertThat(fetched.contentType()).isEqualTo("image/png");
+  }
+
+  @Test
+  void theConnectionGoesToTheAddressTheGuardCheckedNotToALaterAnswer() {
+    AtomicInteger lookups = new AtomicInteger();
+    // DNS rebinding: the first answer is the one checked; any later one would point elsewhere.
+    ContentFetcher.HostResolver rebinding = host -> lookups.getAndIncrement() == 0
+        ? new InetAddress[] {InetAddress.getLoopbackAddress()}
+        : new InetAddress[] {InetAddress.getByAddress(new byte[] {10, (byte) 255, (byte) 255, 1})};
+    ContentFetcher fetcher = new ContentFetcher(
+        new FetchPolicy(Set.of("media.test"), 1_000, Duration.ofSeconds(5), true, 3), rebinding);
+
+    ContentFetcher.Fetched fetched = fetcher.fetch("http://media.test:" + server.getAddress().getPort() + "/cat.png");
+
+    assertThat(fetched.bytes()).containsExactly(1, 2, 3, 4);
+    assertThat(lookups).hasValue(1);
+  }
+
+  @Test
+  void aNameResolvingToLoopbackIsRefused() {
+    ContentFetcher fetcher = new ContentFetcher(new FetchPolicy(Set.of("media.test"), 1_000, Duration.ofSeconds(5),
+        false, 3), host -> new InetAddress[] {InetAddress.getByAddress(new byte[] {93, (byte) 184, (byte) 216, 34}),
+            InetAddress.getLoopbackAddress()});
+    assertReason(fetcher, "http://media.test:" + server.getAddress().getPort() + "/cat.png",
+        ContentFetcher.ADDRESS_NOT_ALLOWED);
   }
 
   @Test

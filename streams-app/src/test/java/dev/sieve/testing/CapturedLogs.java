@@ -1,4 +1,4 @@
-package dev.sieve.embed.gemini;
+package dev.sieve.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +14,11 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
 /**
- * Everything logged while it is open, at every level: through Log4j (Sieve, via SLF4J) and
+ * Everything logged while it is open, at every level for Sieve and INFO and above for Kafka (whose
+ * DEBUG would drown the rest): through Log4j (Sieve and Kafka, via SLF4J) and
  * java.util.logging (Google's libraries, OkHttp), with stack traces.
  */
-final class CapturedLogs implements AutoCloseable {
+public final class CapturedLogs implements AutoCloseable {
 
   private final List<String> lines = new ArrayList<>();
   private final LoggerContext context = (LoggerContext) LogManager.getContext(false);
@@ -26,8 +27,10 @@ final class CapturedLogs implements AutoCloseable {
   private final java.util.logging.Level julLevel;
   private final Level rootLevel;
   private final Level sieveLevel;
+  private final Level apacheLevel;
+  private final Level kafkaLevel;
 
-  CapturedLogs() {
+  public CapturedLogs() {
     appender = new AbstractAppender("captured", null, null, true, Property.EMPTY_ARRAY) {
       @Override
       public void append(LogEvent event) {
@@ -40,9 +43,14 @@ final class CapturedLogs implements AutoCloseable {
     LoggerConfig sieve = config.getLoggerConfig("dev.sieve");
     rootLevel = root.getLevel();
     sieveLevel = sieve.getLevel();
+    apacheLevel = config.getLoggerConfig("org.apache").getLevel();
+    kafkaLevel = config.getLoggerConfig("kafka").getLevel();
     root.addAppender(appender, Level.ALL, null);
     root.setLevel(Level.ALL);
     sieve.setLevel(Level.ALL);
+    // Kafka's clients and broker log their configuration at INFO: that is where secrets would show.
+    config.getLoggerConfig("org.apache").setLevel(Level.INFO);
+    config.getLoggerConfig("kafka").setLevel(Level.INFO);
     context.updateLoggers();
     handler = new Handler() {
       @Override
@@ -71,7 +79,7 @@ final class CapturedLogs implements AutoCloseable {
     lines.add(line.toString());
   }
 
-  synchronized List<String> lines() {
+  public synchronized List<String> lines() {
     return List.copyOf(lines);
   }
 
@@ -81,6 +89,8 @@ final class CapturedLogs implements AutoCloseable {
     config.getRootLogger().removeAppender("captured");
     config.getRootLogger().setLevel(rootLevel);
     config.getLoggerConfig("dev.sieve").setLevel(sieveLevel);
+    config.getLoggerConfig("org.apache").setLevel(apacheLevel);
+    config.getLoggerConfig("kafka").setLevel(kafkaLevel);
     context.updateLoggers();
     java.util.logging.Logger julRoot = java.util.logging.Logger.getLogger("");
     julRoot.removeHandler(handler);

@@ -1,0 +1,192 @@
+package dev.sieve.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sieve.avro.MediaEvent;
+import dev.sieve.avro.MediaPart;
+import dev.sieve.config.ConfigSources;
+import dev.sieve.config.SieveConfig;
+import dev.sieve.embed.gemini.GeminiEmulator;
+import dev.sieve.embed.gemini.GeminiSettings;
+import dev.sieve.embed.stage.KafkaSourceReader;
+import dev.sieve.runtime.EmbeddedKafkaBroker;
+import dev.sieve.testing.BuildDirTempDirFactory;
+import dev.sieve.testing.CapturedLogs;
+import dev.sieve.testing.CommittedRecords;
+import dev.sieve.topology.SieveTopics;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Kafka client security comes from configuration and reaches every client Sieve makes; secrets
+ * (SASL password, Gemini API key, registry credentials) never show in logs, errors or dead letters.
+ * Runs its own broker with a SASL_PLAINTEXT listener that authenticates with SCRAM-SHA-512.
+ */
+class KafkaSecurityTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
+  private static final String USER = "sieve";
+  private static final String SASL_PASSWORD = "sasl-pw-" + UUID.randomUUID();
+  private static final String WRONG_PASSWORD = "wrong-pw-" + UUID.randomUUID();
+  private static final String GEMINI_KEY = "gemini-key-" + UUID.randomUUID();
+  private static final String REGISTRY_PASSWORD = "registry-pw-" + UUID.randomUUID();
+  private static final List<String> SECRETS = List.of(SASL_PASSWORD, WRONG_PASSWORD, GEMINI_KEY, REGISTRY_PASSWORD);
+
+  private static EmbeddedKafkaBroker broker;
+
+  @TempDir(factory = BuildDirTempDirFactory.class)
+  Path stateDir;
+
+  @BeforeAll
+  static void startBroker() {
+    broker = EmbeddedKafkaBroker.builder().scramListener().start();
+    broker.upsertScramUser(USER, SASL_PASSWORD);
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    broker.close();
+  }
+
+  @Test
+  void sieveAuthenticatesWithScramFromItsConfigurationAndLeaksNoSecret() throws Exception {
+    List<String> seen = new ArrayList<>();
+    try (CapturedLogs logs = new CapturedLogs(); GeminiEmulator emulator = new GeminiEmulator(GEMINI_KEY)) {
+      SieveConfig config = config("good", SASL_PASSWORD, emulator);
+      SieveTopics topics = SieveTopics.from(config);
+      try (SieveService service = new SieveService(config)) {
+        service.start();
+        assertThat(service.awaitRunning(TIMEOUT)).isTrue();
+        try (var producer = new KafkaProducer<>(saslClient(SASL_PASSWORD), new StringSerializer(), new ByteArraySerializer())) {
+          producer.send(new ProducerRecord<>(topics.events().name(), "good", eventBytes(topics, "good"))).get();
+          producer.send(new ProducerRecord<>(topics.events().name(), "bad", "not avro".getBytes(StandardCharsets.UTF_8))).get();
+        }
+        var categories = CommittedRecords.read(broker, topics.categories().name(), 1, TIMEOUT, new ByteArrayDeserializer());
+        assertThat(categories).extracting(ConsumerRecord::key).containsExactly("good");
+        var deadLetters = CommittedRecords.read(broker, topics.deadLetters().name(), 1, TIMEOUT, new ByteArrayDeserializer());
+        assertThat(deadLetters).extracting(ConsumerRecord::key).containsExactly("bad");
+        deadLetters.forEach(record -> seen.add(render(record)));
+      }
+
+      SieveConfig wrongPassword = config("wrong", WRONG_PASSWORD, emulator);
+      try (SieveService service = new SieveService(wrongPassword)) {
+        assertThatThrownBy(service::start).satisfies(error -> {
+          assertThat(causes(error)).anyMatch(SaslAuthenticationException.class::isInstance);
+          seen.add(stackTrace(error));
+        });
+      }
+      seen.addAll(logs.lines());
+    }
+    assertThat(String.join("\n", seen)).contains("sasl.jaas.config = [hidden]");
+    for (String secret : SECRETS) {
+      assertThat(seen).as("output containing a secret").noneMatch(line -> line.contains(secret));
+    }
+  }
+
+  @Test
+  void securitySettingsReachTheClientsSieveMakesBesideKafkaStreams() {
+    SieveConfig config = new ConfigSources().defaults(Map.of(
+        "bootstrap.servers", "broker:9093",
+        SieveConfig.REGISTRY_URL, "mem://security",
+        "security.protocol", "SSL",
+        "ssl.truststore.location", "/etc/sieve/truststore.p12",
+        "ssl.truststore.password", "truststore-secret",
+        "ssl.endpoint.identification.algorithm", "https")).toConfig();
+    Map<String, Object> clientConfig = new HashMap<>();
+    config.streamsProperties().forEach((key, value) -> clientConfig.put(key.toString(), value));
+
+    assertThat(KafkaSourceReader.consumerConfig(clientConfig))
+        .containsEntry("security.protocol", "SSL")
+        .containsEntry("ssl.truststore.location", "/etc/sieve/truststore.p12")
+        .containsEntry("ssl.truststore.password", "truststore-secret")
+        .containsEntry("ssl.endpoint.identification.algorithm", "https");
+  }
+
+  @Test
+  void anUnknownSecurityProtocolFailsAtStartupNamingTheSetting() {
+    assertThatThrownBy(() -> new ConfigSources().defaults(Map.of("bootstrap.servers", "broker:9093",
+        SieveConfig.REGISTRY_URL, "mem://security", "security.protocol", "TLS")).toConfig())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("security.protocol");
+  }
+
+  private SieveConfig config(String name, String password, GeminiEmulator emulator) {
+    Map<String, Object> props = new HashMap<>(saslClient(password));
+    props.put("application.id", "security-" + name + "-" + UUID.randomUUID());
+    props.put("state.dir", stateDir.resolve(name).toString());
+    props.put("commit.interval.ms", "100");
+    props.put(SieveConfig.REGISTRY_URL, "mem://security-" + UUID.randomUUID());
+    props.put(SieveConfig.REGISTRY_BASIC_AUTH, "sieve:" + REGISTRY_PASSWORD);
+    props.put(SieveConfig.TOPICS_CREATE, true);
+    props.put(SieveConfig.TOPICS_PARTITIONS, 1);
+    props.put(SieveConfig.EMBED_PROVIDER, "gemini");
+    props.put(GeminiSettings.API_KEY, GEMINI_KEY);
+    props.put(GeminiSettings.BASE_URL, emulator.baseUrl());
+    for (String topic : List.of(SieveConfig.TOPIC_EVENTS, SieveConfig.TOPIC_EMBEDDINGS, SieveConfig.TOPIC_DLQ,
+        SieveConfig.TOPIC_CATEGORIES, SieveConfig.TOPIC_MODERATION, SieveConfig.TOPIC_DUPLICATES,
+        SieveConfig.TOPIC_LABELS, SieveConfig.TOPIC_CENTROIDS)) {
+      props.put(topic, name + "-" + topic.substring("sieve.topic.".length()) + "-" + UUID.randomUUID());
+    }
+    return new ConfigSources().defaults(props).toConfig();
+  }
+
+  private static Map<String, Object> saslClient(String password) {
+    return Map.of(
+        "bootstrap.servers", broker.scramBootstrapServers(),
+        "security.protocol", "SASL_PLAINTEXT",
+        "sasl.mechanism", EmbeddedKafkaBroker.SCRAM_MECHANISM,
+        "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
+            + USER + "\" password=\"" + password + "\";");
+  }
+
+  private static byte[] eventBytes(SieveTopics topics, String id) {
+    MediaEvent event = MediaEvent.newBuilder().setId(id).setOccurredAt(Instant.now()).setSource("security-test")
+        .setParts(List.of(MediaPart.newBuilder().setText("an ordinary caption").build())).setAttributes(Map.of()).build();
+    return topics.avro().valueSerde(MediaEvent.class).serializer().serialize(topics.events().name(), event);
+  }
+
+  private static String render(ConsumerRecord<String, byte[]> record) {
+    StringBuilder text = new StringBuilder(record.key() + " " + new String(record.value(), StandardCharsets.UTF_8));
+    for (Header header : record.headers()) {
+      text.append(' ').append(header.key()).append('=').append(new String(header.value(), StandardCharsets.UTF_8));
+    }
+    return text.toString();
+  }
+
+  private static List<Throwable> causes(Throwable error) {
+    List<Throwable> chain = new ArrayList<>();
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      chain.add(t);
+    }
+    return chain;
+  }
+
+  private static String stackTrace(Throwable error) {
+    StringWriter out = new StringWriter();
+    error.printStackTrace(new PrintWriter(out));
+    return out.toString();
+  }
+}
