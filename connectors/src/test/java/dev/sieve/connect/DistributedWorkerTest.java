@@ -12,6 +12,7 @@ import dev.sieve.connect.media.MediaSourceConnector;
 import dev.sieve.connect.moderation.ModerationActionSinkConnector;
 import dev.sieve.connect.worker.ConnectWorker;
 import dev.sieve.connect.worker.Topics;
+import dev.sieve.http.HttpSettings;
 import dev.sieve.runtime.EmbeddedKafkaBroker;
 import dev.sieve.runtime.TopicProvisioner;
 import dev.sieve.serde.SpecificAvroDeserializer;
@@ -210,6 +211,7 @@ class DistributedWorkerTest {
     props.put("state.dir", Files.createDirectories(dir.resolve("state")).toString());
     props.put("commit.interval.ms", "100");
     props.put(SieveConfig.REGISTRY_URL, "mem://" + TopicNames.unique(test, "registry"));
+    props.put(HttpSettings.PORT, "0"); // several services run at once in a test JVM
     props.put(SieveConfig.TOPICS_PARTITIONS, 1);
     props.put(SieveConfig.LABELS_CHECK_INTERVAL_MS, 300L);
     for (String topic : List.of(SieveConfig.TOPIC_EVENTS, SieveConfig.TOPIC_EMBEDDINGS, SieveConfig.TOPIC_DLQ,

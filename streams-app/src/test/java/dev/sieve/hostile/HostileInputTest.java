@@ -13,6 +13,7 @@ import dev.sieve.deadletter.DeadLetterHeaders;
 import dev.sieve.embed.gemini.GeminiEmulator;
 import dev.sieve.embed.gemini.GeminiSettings;
 import dev.sieve.embed.resolve.FetchPolicy;
+import dev.sieve.http.HttpSettings;
 import dev.sieve.runtime.EmbeddedKafkaBroker;
 import dev.sieve.runtime.TopicProvisioner;
 import dev.sieve.runtime.TopicSpec;
@@ -322,6 +323,7 @@ class HostileInputTest {
     props.put("commit.interval.ms", "100");
     props.put(SieveConfig.REGISTRY_URL, "mem://" + TopicNames.unique(test, "registry"));
     props.put(SieveConfig.TOPICS_CREATE, true);
+    props.put(HttpSettings.PORT, "0"); // several services run at once in a test JVM
     props.put(SieveConfig.TOPICS_PARTITIONS, 1);
     props.put(SieveConfig.EVENT_MAX_TEXT_CHARS, 100_000);
     for (String topic : List.of(SieveConfig.TOPIC_EVENTS, SieveConfig.TOPIC_EMBEDDINGS, SieveConfig.TOPIC_DLQ,

@@ -10,6 +10,7 @@ import dev.sieve.config.SieveConfig;
 import dev.sieve.embed.gemini.GeminiEmulator;
 import dev.sieve.embed.gemini.GeminiSettings;
 import dev.sieve.embed.stage.KafkaSourceReader;
+import dev.sieve.http.HttpSettings;
 import dev.sieve.runtime.EmbeddedKafkaBroker;
 import dev.sieve.testing.BuildDirTempDirFactory;
 import dev.sieve.testing.CapturedLogs;
@@ -17,6 +18,10 @@ import dev.sieve.testing.CommittedRecords;
 import dev.sieve.topology.SieveTopics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -89,6 +94,7 @@ class KafkaSecurityTest {
         var deadLetters = CommittedRecords.read(broker, topics.deadLetters().name(), 1, TIMEOUT, new ByteArrayDeserializer());
         assertThat(deadLetters).extracting(ConsumerRecord::key).containsExactly("bad");
         deadLetters.forEach(record -> seen.add(render(record)));
+        seen.add(metricsText(service));
       }
 
       SieveConfig wrongPassword = config("wrong", WRONG_PASSWORD, emulator);
@@ -139,6 +145,7 @@ class KafkaSecurityTest {
     props.put("state.dir", stateDir.resolve(name).toString());
     props.put("commit.interval.ms", "100");
     props.put(SieveConfig.REGISTRY_URL, "mem://security-" + UUID.randomUUID());
+    props.put(HttpSettings.PORT, "0"); // several services run at once in a test JVM
     props.put(SieveConfig.REGISTRY_BASIC_AUTH, "sieve:" + REGISTRY_PASSWORD);
     props.put(SieveConfig.TOPICS_CREATE, true);
     props.put(SieveConfig.TOPICS_PARTITIONS, 1);
@@ -188,5 +195,15 @@ class KafkaSecurityTest {
     StringWriter out = new StringWriter();
     error.printStackTrace(new PrintWriter(out));
     return out.toString();
+  }
+
+  /** What Prometheus would scrape from the running service. */
+  private static String metricsText(SieveService service) throws Exception {
+    URI metrics = URI.create("http://127.0.0.1:" + service.httpPort().orElseThrow() + HttpSettings.METRICS_PATH);
+    HttpResponse<String> response = HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).contains("sieve_dlq_records_total");
+    return response.body();
   }
 }
