@@ -3,6 +3,7 @@ package dev.sieve.bench;
 import dev.sieve.avro.MediaEvent;
 import dev.sieve.config.ConfigSources;
 import dev.sieve.config.SieveConfig;
+import dev.sieve.http.HttpSettings;
 import dev.sieve.runtime.EmbeddedKafkaBroker;
 import dev.sieve.runtime.TopicProvisioner;
 import dev.sieve.service.SieveService;
@@ -179,6 +180,8 @@ final class PipelineRun {
     props.put(StreamsConfig.STATE_DIR_CONFIG, workDir.resolve(id).resolve("instance-" + instance).toString());
     props.put(SieveConfig.REGISTRY_URL, "mem://" + id);
     props.put(SieveConfig.TOPICS_PARTITIONS, partitions);
+    // Instances share the JVM; a benchmark serves no queries.
+    props.put(HttpSettings.PORT, HttpSettings.DISABLED);
     for (String topic : List.of(SieveConfig.TOPIC_EVENTS, SieveConfig.TOPIC_EMBEDDINGS, SieveConfig.TOPIC_DLQ,
         SieveConfig.TOPIC_CATEGORIES, SieveConfig.TOPIC_MODERATION, SieveConfig.TOPIC_DUPLICATES,
         SieveConfig.TOPIC_LABELS, SieveConfig.TOPIC_CENTROIDS)) {
