@@ -47,7 +47,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * GeminiEmulator} (word-bag vectors, so near copies are near): first undisturbed (the reference),
  * then while the application is killed with SIGKILL and restarted, the broker restarted, and the
  * provider throttles (HTTP 429) and then refuses connections. Each fault fires when the output has
- * reached a random share of the input. Afterwards a read_committed consumer checks that every
+ * reached a random share of the input (events embedded). Afterwards a read_committed consumer checks that every
  * event has exactly one record on each result topic or on the dead-letter topic, and that the
  * duplicate flags name the same pairs as the reference run, each once.
  */
@@ -65,10 +65,11 @@ public final class ChaosBenchmark {
    * @param timeout longest a run may take before what is missing counts as lost
    * @param heap the application's -Xmx
    * @param settings further settings of the application
+   * @param keepWorkDir keep the broker's data and the application's logs and state even after a pass
    */
   public record Options(int events, double pairShare, long seed, int kills, int brokerRestarts, Duration throttle,
       Duration unreachable, int partitions, int dimensions, Duration timeout, String heap,
-      Map<String, String> settings) {}
+      Map<String, String> settings, boolean keepWorkDir) {}
 
   private enum FaultKind {
     KILL("SIGKILL app"), BROKER_RESTART("restart broker"), THROTTLE("provider 429s"),
@@ -114,12 +115,15 @@ public final class ChaosBenchmark {
     this.random = new Random(options.seed());
   }
 
-  /** Runs the reference and the chaos run, prints the table and one JSON line; true if nothing was lost, doubled or mismatched. */
-  public boolean run() throws Exception {
+  /**
+   * Runs the reference and the chaos run, prints the table and one JSON line, and returns its
+   * figures; {@code passed} among them is true if nothing was lost, doubled or mismatched.
+   */
+  public Map<String, Object> run() throws Exception {
     Path workDir = Files.createTempDirectory("sieve-chaos-");
     String apiKey = UUID.randomUUID().toString();
     ChaosInput input = ChaosInput.generate(options.events(), options.pairShare(), options.seed(), Instant.now());
-    boolean passed = false;
+    Map<String, Object> figures = Map.of("passed", false);
     broker = EmbeddedKafkaBroker.start(workDir.resolve("kafka"));
     try (SchemaRegistryServer registry = new SchemaRegistryServer("chaos-" + UUID.randomUUID());
         GeminiEmulator emulator = new GeminiEmulator(apiKey).vectors(GeminiEmulator.VectorKind.WORD_BAG)) {
@@ -129,19 +133,19 @@ public final class ChaosBenchmark {
       RunResult reference = run("reference", input, workDir, registry, emulator, apiKey, List.of());
       out.printf("reference run: %.1f s, %,d duplicate pairs flagged%n", reference.seconds(), reference.report().pairs().size());
       RunResult chaos = run("chaos", input, workDir, registry, emulator, apiKey, schedule());
-      passed = print(input, reference, chaos);
+      figures = print(input, reference, chaos);
     } finally {
       broker.close();
-      if (passed) {
+      if (Boolean.TRUE.equals(figures.get("passed")) && !options.keepWorkDir()) {
         deleteRecursively(workDir);
       } else {
-        out.println("work dir kept for inspection (application logs in */app.log): " + workDir);
+        out.println("work dir kept (application logs in */app.log): " + workDir);
       }
     }
-    return passed;
+    return figures;
   }
 
-  /** The faults in a random order, each at a random share of the output in [0.05, 0.85]. */
+  /** The faults in a random order, each at a random share of the input embedded, in [0.05, 0.85]. */
   private List<Fault> schedule() {
     List<FaultKind> kinds = new ArrayList<>();
     for (int i = 0; i < options.kills(); i++) {
@@ -208,7 +212,7 @@ public final class ChaosBenchmark {
               recovering.kind.label);
           recovering = null;
         }
-        double share = reader.categoryRecords() / (double) input.events().size();
+        double share = reader.embedded() / (double) input.events().size();
         if (recovering == null && next < faults.size() && share >= faults.get(next).at) {
           recovering = inject(faults.get(next++), share, start, app, emulator);
         }
@@ -268,6 +272,9 @@ public final class ChaosBenchmark {
     settings.put(SieveConfig.EMBED_PROVIDER, "gemini");
     settings.put(GeminiSettings.BASE_URL, emulator.baseUrl());
     settings.put(GeminiSettings.DIMENSIONS, String.valueOf(options.dimensions()));
+    // The emulator has no quota; the client-side pacing (1M tokens/min by default) would make it the bottleneck.
+    settings.put(GeminiSettings.REQUESTS_PER_MINUTE, "0");
+    settings.put(GeminiSettings.TOKENS_PER_MINUTE, "0");
     settings.put(SieveConfig.TOPICS_CREATE, "false");
     settings.put(SieveConfig.TOPICS_PARTITIONS, String.valueOf(options.partitions()));
     for (String topic : List.of(SieveConfig.TOPIC_EVENTS, SieveConfig.TOPIC_EMBEDDINGS, SieveConfig.TOPIC_DLQ,
@@ -299,8 +306,8 @@ public final class ChaosBenchmark {
     }
   }
 
-  /** The table and the JSON line; true if the chaos run lost, doubled and mismatched nothing. */
-  private boolean print(ChaosInput input, RunResult reference, RunResult chaos) throws IOException {
+  /** Prints the table and the JSON line of the figures, which it returns. */
+  private Map<String, Object> print(ChaosInput input, RunResult reference, RunResult chaos) throws IOException {
     OutputAudit.Report ref = reference.report();
     OutputAudit.Report run = chaos.report();
     OutputAudit.PairComparison pairs = run.compareWith(ref);
@@ -369,7 +376,7 @@ public final class ChaosBenchmark {
     figures.put("chaosToReferenceTime", round(chaos.seconds() / reference.seconds()));
     figures.put("passed", passed);
     out.println(JSON.writeValueAsString(figures));
-    return passed;
+    return figures;
   }
 
   private static Map<String, Object> reportFigures(OutputAudit.Report report, double seconds) {

@@ -60,6 +60,11 @@ public final class OutputAudit {
     counts.merge(eventId, 1, Integer::sum);
   }
 
+  /** Input events with a record on the result topic of {@code role} so far. */
+  public long covered(String role) {
+    return countsByRole.get(role).size();
+  }
+
   /** Whether every input event has a record on every result topic or on the dead-letter topic. */
   public boolean complete() {
     for (Map<String, Integer> counts : countsByRole.values()) {

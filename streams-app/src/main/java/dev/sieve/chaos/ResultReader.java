@@ -35,7 +35,7 @@ final class ResultReader implements AutoCloseable {
   private final Map<String, String> roleByTopic;
   private final OutputAudit progress;
   private final AtomicLong lastProgressNanos = new AtomicLong();
-  private final AtomicLong categories = new AtomicLong();
+  private final AtomicLong embedded = new AtomicLong();
   private volatile boolean complete;
   private volatile boolean running = true;
   private volatile RuntimeException failure;
@@ -63,9 +63,12 @@ final class ResultReader implements AutoCloseable {
     return lastProgressNanos.get();
   }
 
-  /** Category records read so far: the run's progress. */
-  long categoryRecords() {
-    return categories.get();
+  /**
+   * Input events embedded so far: the run's progress. (The later topics follow in bursts, each
+   * repartition hop waiting for a commit, so they say less about where the application is.)
+   */
+  long embedded() {
+    return embedded.get();
   }
 
   /** Whether every input event has reached every result topic or the dead-letter topic. */
@@ -88,12 +91,10 @@ final class ResultReader implements AutoCloseable {
               progress.deadLetter(record.key());
             } else {
               progress.result(role, record.key());
-              if ("categories".equals(role)) {
-                categories.incrementAndGet();
-              }
             }
           }
           lastProgressNanos.set(System.nanoTime());
+          embedded.set(progress.covered("embeddings"));
           complete = progress.complete();
         }
       }
