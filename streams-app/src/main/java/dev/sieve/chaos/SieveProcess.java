@@ -97,8 +97,8 @@ final class SieveProcess {
   }
 
   /**
-   * This JVM's class path with absolute entries: the child runs in another working directory
-   * context-free, and {@code java -jar sieve.jar} reports the jar as given on the command line.
+   * This JVM's class path with absolute entries, valid whatever the child's working directory
+   * ({@code java -jar sieve.jar} reports the jar as given on its command line).
    */
   private static String absoluteClassPath() {
     return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
