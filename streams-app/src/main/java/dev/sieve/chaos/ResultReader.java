@@ -34,7 +34,9 @@ final class ResultReader implements AutoCloseable {
   private final Map<String, Object> clientConfig;
   private final Map<String, String> roleByTopic;
   private final OutputAudit progress;
+  private final int inputCount;
   private final AtomicLong lastProgressNanos = new AtomicLong();
+  private final AtomicLong lastEmbeddedNanos = new AtomicLong();
   private final AtomicLong embedded = new AtomicLong();
   private volatile boolean complete;
   private volatile boolean running = true;
@@ -49,6 +51,7 @@ final class ResultReader implements AutoCloseable {
     this.clientConfig = consumerConfig(clientConfig);
     this.roleByTopic = Map.copyOf(roleByTopic);
     this.progress = new OutputAudit(inputIds);
+    this.inputCount = inputIds.size();
   }
 
   /** Starts following the topics from their beginning on a thread of its own. */
@@ -58,9 +61,13 @@ final class ResultReader implements AutoCloseable {
     thread.start();
   }
 
-  /** When a record last arrived ({@link System#nanoTime()}), 0 before the first. */
+  /**
+   * When the application last made progress ({@link System#nanoTime()}, 0 before): while input is
+   * left to embed, when an event was last embedded (the later topics trail the embed step and can
+   * move while it stands still); after that, when any record last arrived.
+   */
   long lastProgressNanos() {
-    return lastProgressNanos.get();
+    return embedded.get() < inputCount ? lastEmbeddedNanos.get() : lastProgressNanos.get();
   }
 
   /**
@@ -93,8 +100,12 @@ final class ResultReader implements AutoCloseable {
               progress.result(role, record.key());
             }
           }
-          lastProgressNanos.set(System.nanoTime());
-          embedded.set(progress.covered("embeddings"));
+          long now = System.nanoTime();
+          lastProgressNanos.set(now);
+          long embeddedNow = progress.covered("embeddings");
+          if (embeddedNow > embedded.getAndSet(embeddedNow)) {
+            lastEmbeddedNanos.set(now);
+          }
           complete = progress.complete();
         }
       }
