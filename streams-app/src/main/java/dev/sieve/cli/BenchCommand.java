@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sieve.bench.E2eBenchmark;
 import dev.sieve.bench.EmbedBenchmark;
+import dev.sieve.chaos.ChaosBenchmark;
 import dev.sieve.classify.ClassifierBenchmark;
 import dev.sieve.dedup.CorpusDuplicates;
 import dev.sieve.dedup.DedupBenchmark;
@@ -21,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -32,7 +35,7 @@ import picocli.CommandLine.Spec;
     description = {"Benchmarks. Each prints its figures with an in-run baseline and ends with one",
         "line of JSON holding every figure."},
     subcommands = {BenchCommand.Embed.class, BenchCommand.Classify.class, BenchCommand.Dedup.class,
-        BenchCommand.EndToEnd.class})
+        BenchCommand.EndToEnd.class, BenchCommand.Chaos.class})
 final class BenchCommand implements Runnable {
 
   @Spec
@@ -268,6 +271,73 @@ final class BenchCommand implements Runnable {
         }
       }
       return mails;
+    }
+  }
+
+  /** {@code sieve bench chaos}. */
+  @Command(name = "chaos", mixinStandardHelpOptions = true,
+      description = {"Fault injection: the input through 'sieve run' in a child JVM twice, undisturbed and while",
+          "the application is SIGKILLed and restarted, the broker restarted, and the Gemini provider (emulated)",
+          "throttles and is unreachable; then checks with a read_committed consumer that no event was lost or",
+          "doubled on any result topic and that the duplicate flags name the same pairs as the undisturbed run.",
+          "Exit code 1 if anything was lost, doubled or mismatched."})
+  static final class Chaos implements Callable<Integer> {
+
+    @Option(names = "--events", defaultValue = "100000", description = "Input events (default: ${DEFAULT-VALUE}).")
+    int events;
+
+    @Option(names = "--pair-share", defaultValue = "0.2",
+        description = "Share of events in planted duplicate pairs, half exact, half near (default: ${DEFAULT-VALUE}).")
+    double pairShare;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Random seed of input and faults (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--kills", defaultValue = "5", description = "SIGKILLs of the application (default: ${DEFAULT-VALUE}).")
+    int kills;
+
+    @Option(names = "--broker-restarts", defaultValue = "1", description = "Broker restarts (default: ${DEFAULT-VALUE}).")
+    int brokerRestarts;
+
+    @Option(names = "--throttle-seconds", defaultValue = "30",
+        description = "Seconds the provider answers HTTP 429; 0: never (default: ${DEFAULT-VALUE}).")
+    long throttleSeconds;
+
+    @Option(names = "--unreachable-seconds", defaultValue = "30",
+        description = "Seconds the provider refuses connections, right after the 429s; 0: never (default: ${DEFAULT-VALUE}).")
+    long unreachableSeconds;
+
+    @Option(names = "--partitions", defaultValue = "4", description = "Partitions of every topic (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--dimensions", defaultValue = "256",
+        description = "Vector dimensions asked of the provider (default: ${DEFAULT-VALUE}).")
+    int dimensions;
+
+    @Option(names = "--timeout-minutes", defaultValue = "30",
+        description = "Longest a run may take; what is missing then counts as lost (default: ${DEFAULT-VALUE}).")
+    long timeoutMinutes;
+
+    @Option(names = "--app-heap", defaultValue = "768m", description = "The application's -Xmx (default: ${DEFAULT-VALUE}).")
+    String heap;
+
+    @Option(names = {"-D", "--set"}, paramLabel = "KEY=VALUE",
+        description = "A Sieve or Kafka Streams setting of the application, e.g. -D session.timeout.ms=10000.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Option(names = "--keep-work-dir", description = "Keep broker data, application state and logs after a pass too.")
+    boolean keepWorkDir;
+
+    @Override
+    public Integer call() throws Exception {
+      var options = new ChaosBenchmark.Options(events, pairShare, seed, kills, brokerRestarts,
+          Duration.ofSeconds(throttleSeconds), Duration.ofSeconds(unreachableSeconds), partitions, dimensions,
+          Duration.ofMinutes(timeoutMinutes), heap, settings, keepWorkDir);
+      // The broker and clients of this JVM would bury the report in reconnect warnings during the
+      // faults; the application's own log goes to a file (see the report).
+      Configurator.setLevel("org.apache.kafka", Level.ERROR);
+      Configurator.setLevel("kafka", Level.ERROR);
+      return Boolean.TRUE.equals(new ChaosBenchmark(options, System.out).run().get("passed")) ? 0 : 1;
     }
   }
 }

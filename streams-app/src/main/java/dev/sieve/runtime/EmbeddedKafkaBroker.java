@@ -55,15 +55,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final String scramBootstrapServers;
   private final Path dataDir;
   private final boolean ownsDataDir;
+  private final Builder settings;
+  private final int[] ports;
   private boolean closed;
 
   private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, String scramBootstrapServers,
-      Path dataDir, boolean ownsDataDir) {
+      Path dataDir, boolean ownsDataDir, Builder settings, int[] ports) {
     this.server = server;
     this.bootstrapServers = bootstrapServers;
     this.scramBootstrapServers = scramBootstrapServers;
     this.dataDir = dataDir;
     this.ownsDataDir = ownsDataDir;
+    this.settings = settings;
+    this.ports = ports;
   }
 
   /** Starts a broker with default settings in a new temporary directory, deleted on close. */
@@ -122,17 +126,37 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** Shuts the broker down, waits until it has stopped, and deletes a temporary data directory. */
   @Override
-  public synchronized void close() {
+  public void close() {
+    stop(ownsDataDir);
+  }
+
+  /**
+   * Stops this broker and starts a new one on the same ports and data directory, as an operator
+   * restarting the node would: topics, committed offsets and transactions survive, and clients
+   * reconnect to the same address. This instance is closed; use the returned one (which owns the
+   * data directory as this one did).
+   *
+   * @throws IllegalStateException if this broker was closed or the new one does not come up
+   */
+  public EmbeddedKafkaBroker restart() {
+    if (!stop(false)) {
+      throw new IllegalStateException("Kafka broker at " + bootstrapServers + " was closed");
+    }
+    return settings.start(dataDir, ownsDataDir, ports);
+  }
+
+  private synchronized boolean stop(boolean deleteData) {
     if (closed) {
-      return;
+      return false;
     }
     closed = true;
     server.shutdown();
     server.awaitShutdown();
-    if (ownsDataDir) {
+    if (deleteData) {
       deleteQuietly(dataDir);
     }
     log.info("Kafka broker at {} stopped", bootstrapServers);
+    return true;
   }
 
   private static void deleteQuietly(Path dir) {
@@ -191,11 +215,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      *     is still running) and a temporary data directory deleted.
      */
     public EmbeddedKafkaBroker start() {
+      boolean ownsDataDir = dataDir == null;
+      return start(ownsDataDir ? createTempDir() : dataDir, ownsDataDir, freePorts(3));
+    }
+
+    /** Starts on {@code ports} (PLAINTEXT, CONTROLLER, SASL if asked for) with its data in {@code dir}. */
+    private EmbeddedKafkaBroker start(Path dir, boolean ownsDataDir, int[] ports) {
       long startedAt = System.nanoTime();
       Deadline deadline = Deadline.after(startupTimeout);
-      boolean ownsDataDir = dataDir == null;
-      Path dir = ownsDataDir ? createTempDir() : dataDir;
-      int[] ports = freePorts(3);
       String bootstrapServers = "127.0.0.1:" + ports[0];
       String scramBootstrapServers = scramListener ? "127.0.0.1:" + ports[2] : null;
       KafkaRaftServer server;
@@ -236,7 +263,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           bootstrapServers,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt),
           dir);
-      return new EmbeddedKafkaBroker(server, bootstrapServers, scramBootstrapServers, dir, ownsDataDir);
+      return new EmbeddedKafkaBroker(server, bootstrapServers, scramBootstrapServers, dir, ownsDataDir, this, ports);
     }
 
     private Map<String, String> brokerProperties(

@@ -5,9 +5,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +47,40 @@ class EmbeddedKafkaBrokerTest {
         Admin admin = Admin.create(broker.clientConfig())) {
       var topics = admin.describeTopics(List.of("kept")).allTopicNames().get();
       assertThat(topics.get("kept").partitions()).hasSize(2);
+    }
+  }
+
+  @Test
+  void restartServesTheSameAddressAndDataAndClosesTheOldInstance() throws Exception {
+    EmbeddedKafkaBroker first = EmbeddedKafkaBroker.start();
+    String address = first.bootstrapServers();
+    EmbeddedKafkaBroker restarted = null;
+    try {
+      try (Admin admin = Admin.create(first.clientConfig());
+          var producer = new KafkaProducer<>(first.clientConfig(), new StringSerializer(), new StringSerializer())) {
+        new TopicProvisioner(admin, Duration.ofSeconds(30)).provision(TopicSpec.of("survives", 1));
+        producer.send(new ProducerRecord<>("survives", "k", "before restart")).get(30, TimeUnit.SECONDS);
+      }
+
+      restarted = first.restart();
+
+      assertThat(restarted.bootstrapServers()).isEqualTo(address);
+      assertThatThrownBy(first::restart).isInstanceOf(IllegalStateException.class)
+          .hasMessage("Kafka broker at " + address + " was closed");
+      Map<String, Object> config = new HashMap<>(restarted.clientConfig());
+      config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+      try (var consumer = new KafkaConsumer<>(config, new StringDeserializer(), new StringDeserializer())) {
+        TopicPartition partition = new TopicPartition("survives", 0);
+        consumer.assign(List.of(partition));
+        List<String> values = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (values.isEmpty() && System.nanoTime() < deadline) {
+          consumer.poll(Duration.ofMillis(200)).forEach(r -> values.add(r.value()));
+        }
+        assertThat(values).containsExactly("before restart");
+      }
+    } finally {
+      (restarted != null ? restarted : first).close();
     }
   }
 }

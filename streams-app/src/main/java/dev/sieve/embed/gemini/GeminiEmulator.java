@@ -40,10 +40,14 @@ import java.util.regex.Pattern;
  * <p>Vectors are deterministic: a 3,072-dimension unit vector drawn from a random generator seeded
  * with the SHA-256 of the entry's {@code content} JSON, cut to the requested {@code
  * outputDimensionality} without re-normalising (as the real model does for Matryoshka sizes).
- * Equal content gives equal vectors; similar content does <em>not</em> give similar vectors.
+ * Equal content gives equal vectors; similar content does <em>not</em> give similar vectors. With
+ * {@link VectorKind#WORD_BAG} similar texts do: the vector is the normalised sum of one such random
+ * vector per word, so two texts sharing 38 of 40 words have a cosine near 0.95 and unrelated texts
+ * near 0 (for benchmarks that plant near-duplicates).
  *
  * <p>Behaviour can be programmed: latency, scripted {@linkplain Fault faults} for the next
- * requests (error storms with {@code Retry-After}, slow answers, malformed answers), stop and
+ * requests (error storms with {@code Retry-After}, slow answers, malformed answers), a standing
+ * fault for every request until lifted, stop and
  * start on the same port (provider unreachable), and it records every request's arrival time and
  * the last request in full.
  */
@@ -54,6 +58,7 @@ public final class GeminiEmulator implements AutoCloseable {
 
   private static final Pattern PATH = Pattern.compile("/([^/]+)/models/([^/:]+):(batchEmbedContents|embedContent)");
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern WORD_SEPARATOR = Pattern.compile("[^\\p{L}\\p{N}]+");
 
   /** What the emulator does to one request instead of (or before) answering it normally. */
   public sealed interface Fault {
@@ -91,6 +96,14 @@ public final class GeminiEmulator implements AutoCloseable {
     EMPTY
   }
 
+  /** How vectors are derived from a request entry's content. */
+  public enum VectorKind {
+    /** One random vector per distinct content JSON: equal content, equal vector; nothing else near. */
+    CONTENT_HASH,
+    /** The normalised sum of a random vector per word of the text parts (other parts count as one word each). */
+    WORD_BAG
+  }
+
   /** One request as received: path, headers (names in lower case) and body. */
   public record RecordedRequest(String path, Map<String, String> headers, String body) {
     public JsonNode json() {
@@ -108,6 +121,8 @@ public final class GeminiEmulator implements AutoCloseable {
   private final AtomicLong embeddings = new AtomicLong();
   private volatile Duration minLatency = Duration.ZERO;
   private volatile Duration maxLatency = Duration.ZERO;
+  private volatile VectorKind vectorKind = VectorKind.CONTENT_HASH;
+  private Fault standing;
   private RecordedRequest last;
   private int port;
   private HttpServer server;
@@ -145,6 +160,21 @@ public final class GeminiEmulator implements AutoCloseable {
     for (int i = 0; i < times; i++) {
       faults.add(fault);
     }
+    return this;
+  }
+
+  /**
+   * Every request meets this fault (once the scripted ones are used up) until it is lifted with
+   * {@code null}: a provider that throttles or fails for a while.
+   */
+  public synchronized GeminiEmulator standingFault(Fault fault) {
+    this.standing = fault;
+    return this;
+  }
+
+  /** How vectors are derived from now on; {@link VectorKind#CONTENT_HASH} unless set. */
+  public GeminiEmulator vectors(VectorKind kind) {
+    this.vectorKind = kind;
     return this;
   }
 
@@ -214,7 +244,7 @@ public final class GeminiEmulator implements AutoCloseable {
       synchronized (this) {
         arrivals.add(System.nanoTime());
         last = new RecordedRequest(exchange.getRequestURI().getRawPath(), headers, body);
-        fault = faults.poll();
+        fault = faults.isEmpty() ? standing : faults.poll();
       }
       sleep(latency());
       if (fault instanceof Delay delay) {
@@ -282,7 +312,8 @@ public final class GeminiEmulator implements AutoCloseable {
         error(exchange, 400, "* requests[" + i + "].content.parts: contents is not specified");
         return;
       }
-      vectors.add(vectorOf(entry.path("content"), dims));
+      vectors.add(vectorKind == VectorKind.WORD_BAG ? wordBagVectorOf(entry.path("content"), dims)
+          : vectorOf(entry.path("content"), dims));
     }
     ObjectNode response = JSON.createObjectNode();
     if (malformation != Malformation.EMPTY) {
@@ -336,24 +367,60 @@ public final class GeminiEmulator implements AutoCloseable {
 
   /** The deterministic vector of a content: see the class comment. */
   static float[] vectorOf(JsonNode content, int dimensions) {
-    byte[] digest = sha256(content.toString().getBytes(StandardCharsets.UTF_8));
-    long seed = 0;
-    for (int i = 0; i < Long.BYTES; i++) {
-      seed = (seed << 8) | (digest[i] & 0xff);
-    }
-    SplittableRandom random = new SplittableRandom(seed);
-    double[] full = new double[FULL_DIMENSIONS];
-    double norm = 0;
-    for (int d = 0; d < FULL_DIMENSIONS; d++) {
-      full[d] = random.nextGaussian();
-      norm += full[d] * full[d];
-    }
-    norm = Math.sqrt(norm);
+    double[] full = gaussian(content.toString(), FULL_DIMENSIONS);
+    double norm = norm(full);
     float[] vector = new float[dimensions];
     for (int d = 0; d < dimensions; d++) {
       vector[d] = (float) (full[d] / norm);
     }
     return vector;
+  }
+
+  /** The word-bag vector of a content: see {@link VectorKind#WORD_BAG}. */
+  static float[] wordBagVectorOf(JsonNode content, int dimensions) {
+    double[] sum = new double[dimensions];
+    for (JsonNode part : content.path("parts")) {
+      List<String> words = part.has("text")
+          ? List.of(WORD_SEPARATOR.split(part.path("text").asText().toLowerCase(Locale.ROOT)))
+          : List.of(part.toString());
+      for (String word : words) {
+        if (!word.isEmpty()) {
+          double[] vector = gaussian(word, dimensions);
+          for (int d = 0; d < dimensions; d++) {
+            sum[d] += vector[d];
+          }
+        }
+      }
+    }
+    double norm = norm(sum);
+    float[] vector = new float[dimensions];
+    for (int d = 0; d < dimensions; d++) {
+      vector[d] = (float) (norm == 0 ? (d == 0 ? 1 : 0) : sum[d] / norm);
+    }
+    return vector;
+  }
+
+  /** Standard normal values from a generator seeded with the SHA-256 of {@code key}. */
+  private static double[] gaussian(String key, int dimensions) {
+    byte[] digest = sha256(key.getBytes(StandardCharsets.UTF_8));
+    long seed = 0;
+    for (int i = 0; i < Long.BYTES; i++) {
+      seed = (seed << 8) | (digest[i] & 0xff);
+    }
+    SplittableRandom random = new SplittableRandom(seed);
+    double[] values = new double[dimensions];
+    for (int d = 0; d < dimensions; d++) {
+      values[d] = random.nextGaussian();
+    }
+    return values;
+  }
+
+  private static double norm(double[] vector) {
+    double sum = 0;
+    for (double value : vector) {
+      sum += value * value;
+    }
+    return Math.sqrt(sum);
   }
 
   private Duration latency() {
