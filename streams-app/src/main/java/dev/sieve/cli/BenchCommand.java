@@ -7,6 +7,7 @@ import dev.sieve.classify.ClassifierBenchmark;
 import dev.sieve.dedup.CorpusDuplicates;
 import dev.sieve.dedup.DedupBenchmark;
 import dev.sieve.dedup.DedupSettings;
+import dev.sieve.dedup.LexicalRule;
 import dev.sieve.dedup.TextPairMeasurement;
 import dev.sieve.embed.local.LocalEmbeddingProvider;
 import dev.sieve.embed.local.LocalModelSettings;
@@ -183,7 +184,8 @@ final class BenchCommand implements Runnable {
       if (!noModel || corpus != null) {
         try (var provider = new LocalEmbeddingProvider(LocalModelSettings.DEFAULTS)) {
           if (!noModel) {
-            measured.put("localModelTextPairs", new TextPairMeasurement(provider).run(System.out));
+            measured.put("localModelTextPairs", new TextPairMeasurement(provider).run(System.out,
+                DedupSettings.DEFAULTS.threshold(), LexicalRule.DEFAULTS));
           }
           if (corpus != null) {
             DedupSettings settings = DedupSettings.DEFAULTS;

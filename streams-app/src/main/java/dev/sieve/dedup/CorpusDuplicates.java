@@ -2,6 +2,7 @@ package dev.sieve.dedup;
 
 import dev.sieve.avro.MediaPart;
 import dev.sieve.embed.EmbeddingProvider;
+import dev.sieve.embed.LexicalSignature;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +23,8 @@ import java.util.SplittableRandom;
  * changes, the words do not). Recall: copies flagged NEAR as duplicates of their original (or of the
  * event their original was itself flagged a duplicate of). Precision: of all NEAR flags, those
  * that are planted; the others are pairs of different corpus e-mails, some of them genuine
- * near duplicates (spam sent from one template), so this precision is a lower bound.
+ * near duplicates (spam sent from one template), so this precision is a lower bound. Every
+ * threshold is measured twice: cosine only, and with the {@link LexicalRule} of the settings.
  */
 public final class CorpusDuplicates {
 
@@ -88,24 +90,40 @@ public final class CorpusDuplicates {
     json.put("emails", mails.size());
     json.put("distinctTexts", exactGroups);
     json.put("editedCopies", events.size() - mails.size());
+    int[][] signatures = new int[events.size()][];
+    for (int i = 0; i < events.size(); i++) {
+      signatures[i] = LexicalSignature.of(events.get(i).text());
+    }
     List<Object> rows = new ArrayList<>();
-    for (double threshold : thresholds) {
-      rows.add(measure(events, vectors, threshold, out));
+    for (LexicalRule rule : List.of(LexicalRule.OFF, settings.lexical())) {
+      out.printf(Locale.ROOT, "  %s:%n", describe(rule));
+      for (double threshold : thresholds) {
+        rows.add(measure(events, vectors, signatures, threshold, rule, out));
+      }
     }
     json.put("byThreshold", rows);
     return json;
   }
 
-  private Map<String, Object> measure(List<Event> events, float[][] vectors, double threshold, PrintStream out) {
+  private static String describe(LexicalRule rule) {
+    return rule.enabled()
+        ? String.format(Locale.ROOT, "cosine and lexical (Jaccard >= %.2f, or cosine >= threshold and Jaccard >= %.2f)",
+            rule.jaccard(), rule.minJaccard())
+        : "cosine only";
+  }
+
+  private Map<String, Object> measure(List<Event> events, float[][] vectors, int[][] signatures, double threshold,
+      LexicalRule rule, PrintStream out) {
     DedupSettings at = new DedupSettings(SpaceThresholds.uniform(threshold), settings.horizon(), settings.hashBits(),
-        settings.floodSimilarity(), settings.hashSeed());
-    Map<String, Flag> flags = flag(events, vectors, at);
+        settings.floodSimilarity(), settings.hashSeed(), rule);
+    Map<String, Flag> flags = flag(events, vectors, signatures, at);
     int copies = 0;
     int found = 0;
     int exactExpected = 0;
     int exactFound = 0;
     int near = 0;
     int nearPlanted = 0;
+    int lexicalOnly = 0;
     Map<String, String> firstWithText = new HashMap<>();
     Map<String, Map<String, Integer>> missedByEdit = new LinkedHashMap<>();
     List<String> unplantedExamples = new ArrayList<>();
@@ -120,6 +138,7 @@ public final class CorpusDuplicates {
       }
       if (flag != null && flag.kind().equals("NEAR")) {
         near++;
+        lexicalOnly += Double.isNaN(flag.similarity()) ? 1 : 0;
         if (planted(event, flag, flags)) {
           nearPlanted++;
         } else if (unplantedExamples.size() < 3) {
@@ -139,11 +158,13 @@ public final class CorpusDuplicates {
     }
     double recall = copies == 0 ? 1.0 : (double) found / copies;
     double precision = near == 0 ? 1.0 : (double) nearPlanted / near;
-    out.printf(Locale.ROOT, "  threshold %.2f: edited copies found %d/%d (recall %.3f), NEAR flags %d of which planted %d "
+    out.printf(Locale.ROOT, "    threshold %.2f: edited copies found %d/%d (recall %.3f), NEAR flags %d of which planted %d "
             + "(precision vs planted %.3f), exact duplicates flagged EXACT %d/%d%n",
         threshold, found, copies, recall, near, nearPlanted, precision, exactFound, exactExpected);
-    out.printf(Locale.ROOT, "    missed by edit: %s; unplanted NEAR flags, e.g.: %s%n", missedByEdit, unplantedExamples);
+    out.printf(Locale.ROOT, "      missed by edit: %s; NEAR flags decided on text alone (band buckets): %d; "
+        + "unplanted NEAR flags, e.g.: %s%n", missedByEdit, lexicalOnly, unplantedExamples);
     Map<String, Object> row = new LinkedHashMap<>();
+    row.put("signal", rule.enabled() ? "cosine+lexical" : "cosine");
     row.put("threshold", threshold);
     row.put("editedCopies", copies);
     row.put("editedCopiesFound", found);
@@ -154,6 +175,7 @@ public final class CorpusDuplicates {
     row.put("exactDuplicates", exactExpected);
     row.put("exactDuplicatesFlagged", exactFound);
     row.put("missedByEdit", missedByEdit);
+    row.put("nearFlagsDecidedOnTextAlone", lexicalOnly);
     return row;
   }
 
@@ -166,22 +188,40 @@ public final class CorpusDuplicates {
     return flag.of().equals(event.originalId()) || (ofOriginal != null && flag.of().equals(ofOriginal.of()));
   }
 
-  /** Runs the events in order through the exact route and the index, as the service does. */
-  private static Map<String, Flag> flag(List<Event> events, float[][] vectors, DedupSettings settings) {
+  /**
+   * Runs the events in order through the exact route and the index, as the service does: two
+   * cells per event and, with the lexical signal on, a text's band buckets.
+   */
+  private static Map<String, Flag> flag(List<Event> events, float[][] vectors, int[][] signatures,
+      DedupSettings settings) {
     CellRouter router = new CellRouter(settings);
-    NearDupIndex index = new NearDupIndex(settings.thresholds(), settings.floodSimilarity(), settings.horizonMillis());
+    NearDupIndex index = new NearDupIndex(settings.thresholds(), settings.lexical(), settings.floodSimilarity(),
+        settings.horizonMillis());
     String space = "corpus";
     Map<String, String> exact = new HashMap<>();
     Map<String, Flag> flags = new HashMap<>();
+    int[] none = new int[0];
     for (int i = 0; i < events.size(); i++) {
       Event event = events.get(i);
       int[] cells = router.cells(space, vectors[i]);
+      boolean text = settings.lexical().enabled() && signatures[i] != null;
+      int[] lexical = text ? signatures[i] : none;
+      int[] bands = text ? LexicalBands.of(lexical) : none;
       // The text stands for the content hash: equal texts are equal contents.
-      IndexedItem item = new IndexedItem(event.id(), 0L, 0L, event.text(), cells, QuantizedVector.of(vectors[i]));
+      Probe probe = new Probe(event.id(), "", space, 0L, event.text(), vectors[i], cells, lexical, bands,
+          Probe.EXACT_ROUTE);
       NearDupIndex.Match best = null;
+      List<Integer> routes = new ArrayList<>();
       for (int cell : cells) {
-        NearDupIndex.Match match = index.probeAndInsert(new CellKey("", space, cell), item, vectors[i]).match();
-        if (match != null && (best == null || match.similarity() > best.similarity())) {
+        routes.add(cell);
+      }
+      for (int band = 0; band < bands.length; band++) {
+        routes.add(Probe.bandRoute(band));
+      }
+      for (int route : routes) {
+        Probe routed = probe.toRoute(route);
+        NearDupIndex.Match match = index.probeAndInsert(routed.cellKey(), routed.item(0L), vectors[i]).match();
+        if (match != null && (best == null || NearDupIndex.closer(match, best))) {
           best = match;
         }
       }

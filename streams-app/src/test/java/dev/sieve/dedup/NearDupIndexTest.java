@@ -119,7 +119,7 @@ class NearDupIndexTest {
 
   /** Whether the second of two events at {@code cosine}, stored in one cell of {@code space}, is matched to the first. */
   private boolean pairMatches(SpaceThresholds thresholds, String space, double cosine) {
-    NearDupIndex index = new NearDupIndex(thresholds, 0.98, HOUR);
+    NearDupIndex index = new NearDupIndex(thresholds, LexicalRule.DEFAULTS, 0.98, HOUR);
     CellKey cell = new CellKey("scope", space, 1);
     float[] va = vectors.random();
     float[] vb = vectors.at(va, cosine);
