@@ -28,7 +28,9 @@ import java.util.Set;
  * <p>An event is not inserted into a cell where it is already represented, which keeps a flood of
  * near-identical events from growing the cell: where it matched a stored event as a near
  * duplicate, where an event with the same content and cells is stored, or where a stored event
- * with the same cells is at least {@code floodSimilarity} similar to it.
+ * with the same cells is at least {@code floodSimilarity} similar to it (or, for two texts, at
+ * least the lexical rule's {@code jaccard}). In a band bucket, a text is not inserted where a
+ * stored text is lexically near it (at least {@code jaccard}), whichever route decides their pair.
  */
 public final class NearDupIndex {
 
@@ -131,7 +133,6 @@ public final class NearDupIndex {
     double threshold = thresholds.of(cell.space());
     // never drop an event that a lower flood similarity would call represented but is no duplicate
     double flood = Math.max(threshold, floodSimilarity);
-    double floodJaccard = Math.max(lexical.jaccard(), floodSimilarity);
     for (IndexedItem stored : items) {
       if (stored.eventId().equals(event.eventId())) {
         represented = true; // a redelivery: it is already here
@@ -155,12 +156,14 @@ public final class NearDupIndex {
         similarity = Float.NaN;
         near = texts && jaccard >= lexical.jaccard();
         decides = stored.decisionBand(event.cells(), event.bands()) == cell.band();
-        flooding = near && jaccard >= floodJaccard && Arrays.equals(stored.bands(), event.bands());
+        // A text near a stored one adds nothing to the bucket (its representative).
+        flooding = near;
       } else {
         similarity = stored.vector().cosine(unitVector);
         near = texts ? lexical.nearTexts(similarity, threshold, jaccard) : similarity >= threshold;
         decides = stored.decisionCell(event.cells()) == cell.cell();
-        flooding = near && similarity >= flood && stored.sameCells(event.cells());
+        flooding = near && stored.sameCells(event.cells())
+            && (similarity >= flood || (texts && jaccard >= lexical.jaccard()));
       }
       if (!near) {
         continue;
