@@ -170,6 +170,10 @@ final class BenchCommand implements Runnable {
         + "embedded with the local model.")
     Path corpus;
 
+    @Option(names = "--corpus-vectors", paramLabel = "FILE", description = "Keep the corpus's vectors in FILE "
+        + "and reuse them on the next run with the same corpus options (embedding takes minutes).")
+    Path corpusVectors;
+
     @Option(names = "--corpus-limit", defaultValue = "6046",
         description = "E-mails of the corpus used, its first ones (default ${DEFAULT-VALUE}).")
     int corpusLimit;
@@ -191,7 +195,8 @@ final class BenchCommand implements Runnable {
             DedupSettings settings = DedupSettings.DEFAULTS;
             double[] thresholds = {settings.threshold(), 0.90, 0.95};
             measured.put("corpus", new CorpusDuplicates(provider, settings)
-                .run(readCorpus(corpus), corpusLimit, corpusCopyEvery, thresholds, seed, System.out));
+                .run(readCorpus(corpus), corpusLimit, corpusCopyEvery, thresholds, seed, corpusVectors,
+                    System.out));
           }
         }
       }

@@ -3,7 +3,14 @@ package dev.sieve.dedup;
 import dev.sieve.avro.MediaPart;
 import dev.sieve.embed.EmbeddingProvider;
 import dev.sieve.embed.LexicalSignature;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -49,9 +56,11 @@ public final class CorpusDuplicates {
   /**
    * Measures at {@code thresholds}: {@code limit} e-mails of the corpus (its first ones), with an
    * edited copy of every {@code copyEvery}-th distinct text; prints the figures and returns them.
+   * Vectors are read from {@code vectorCache} when it holds as many as there are texts (an
+   * earlier run with the same options), else embedded and written there (null: not kept).
    */
   public Map<String, Object> run(List<Mail> corpus, int limit, int copyEvery, double[] thresholds, long seed,
-      PrintStream out) {
+      Path vectorCache, PrintStream out) throws IOException {
     List<Mail> mails = corpus.subList(0, Math.min(limit, corpus.size()));
     SplittableRandom random = new SplittableRandom(seed);
     List<Event> events = new ArrayList<>();
@@ -82,7 +91,13 @@ public final class CorpusDuplicates {
             + "embedding with %s/%s ...%n", mails.size(), exactGroups, mails.size() - exactGroups,
         events.size() - mails.size(), provider.space().getProvider(), provider.space().getModel());
     long start = System.nanoTime();
-    float[][] vectors = embed(events);
+    float[][] vectors = cached(vectorCache, events.size());
+    if (vectors == null) {
+      vectors = embed(events);
+      store(vectorCache, vectors);
+    } else {
+      out.printf(Locale.ROOT, "  vectors read from %s%n", vectorCache);
+    }
     double seconds = (System.nanoTime() - start) / 1e9;
     out.printf(Locale.ROOT, "  embedded %,d texts in %.1f s%n", events.size(), seconds);
 
@@ -233,6 +248,41 @@ public final class CorpusDuplicates {
       }
     }
     return flags;
+  }
+
+  /** Vectors of an earlier run with the same events, or null (none, or another count). */
+  private static float[][] cached(Path file, int count) throws IOException {
+    if (file == null || !Files.exists(file)) {
+      return null;
+    }
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+      if (in.readInt() != count) {
+        return null;
+      }
+      int dimensions = in.readInt();
+      float[][] vectors = new float[count][dimensions];
+      for (float[] vector : vectors) {
+        for (int d = 0; d < dimensions; d++) {
+          vector[d] = in.readFloat();
+        }
+      }
+      return vectors;
+    }
+  }
+
+  private static void store(Path file, float[][] vectors) throws IOException {
+    if (file == null) {
+      return;
+    }
+    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+      out.writeInt(vectors.length);
+      out.writeInt(vectors.length == 0 ? 0 : vectors[0].length);
+      for (float[] vector : vectors) {
+        for (float v : vector) {
+          out.writeFloat(v);
+        }
+      }
+    }
   }
 
   private float[][] embed(List<Event> events) {
