@@ -220,8 +220,8 @@ public final class CorpusDuplicates {
       Event event = events.get(i);
       int[] cells = router.cells(space, vectors[i]);
       boolean text = settings.lexical().enabled() && signatures[i] != null;
-      int[] lexical = text ? signatures[i] : none;
-      int[] bands = text ? LexicalBands.of(lexical) : none;
+      int[] lexical = text ? LexicalBands.stored(signatures[i]) : none;
+      int[] bands = text ? LexicalBands.of(signatures[i]) : none;
       // The text stands for the content hash: equal texts are equal contents.
       Probe probe = new Probe(event.id(), "", space, 0L, event.text(), vectors[i], cells, lexical, bands,
           Probe.EXACT_ROUTE);

@@ -114,7 +114,7 @@ public final class DedupBenchmark {
     json.put("bytesPerStoredEvent", bytesPerItem);
     int textBytes = bytesPerStoredText(space, quantized[0], exactBytes);
     out.printf(Locale.ROOT, "Bytes per stored text with the lexical signal (2 cell copies and %d band copies, each with "
-        + "its %d-value signature, + exact entry): %d%n", LexicalBands.BANDS, LexicalSignature.LENGTH, textBytes);
+        + "its %d-value signature of 16 bits, + exact entry): %d%n", LexicalBands.BANDS, LexicalSignature.LENGTH, textBytes);
     json.put("bytesPerStoredText", textBytes);
 
     List<Map<String, Object>> runs = new ArrayList<>();
@@ -215,7 +215,7 @@ public final class DedupBenchmark {
     java.util.Arrays.fill(signature, 0x7fffffff);
     int[] bands = LexicalBands.of(signature);
     Probe probe = new Probe("event-0000000", "", space, 0, "0".repeat(64), vector.toFloats(), new int[] {0, 1},
-        signature, bands, Probe.EXACT_ROUTE);
+        LexicalBands.stored(signature), bands, Probe.EXACT_ROUTE);
     int bytes = exactBytes;
     List<Integer> routes = new ArrayList<>(List.of(0, 1));
     for (int band = 0; band < bands.length; band++) {

@@ -49,7 +49,7 @@ final class DedupCodec {
         out.write(item.vector().values());
       }
       out.writeInt(cell.band());
-      writeInts(out, item.lexical());
+      writeShorts(out, item.lexical());
       writeInts(out, item.bands());
     });
   }
@@ -79,7 +79,7 @@ final class DedupCodec {
       }
       int band = in.readInt();
       return new StoredCopy(new CellKey(scope, space, band, cell),
-          new IndexedItem(id, occurredAt, timestamp, hash, cells, vector, readInts(in), readInts(in)));
+          new IndexedItem(id, occurredAt, timestamp, hash, cells, vector, readShorts(in), readInts(in)));
     });
   }
 
@@ -130,7 +130,7 @@ final class DedupCodec {
     }
     writeInts(out, probe.cells());
     out.writeInt(probe.route());
-    writeInts(out, probe.lexical());
+    writeShorts(out, probe.lexical());
     writeInts(out, probe.bands());
   }
 
@@ -148,7 +148,7 @@ final class DedupCodec {
     int route = in.readInt();
     return version == 1
         ? new Probe(id, scope, space, occurredAt, hash, vector, cells, new int[0], new int[0], route)
-        : new Probe(id, scope, space, occurredAt, hash, vector, cells, readInts(in), readInts(in), route);
+        : new Probe(id, scope, space, occurredAt, hash, vector, cells, readShorts(in), readInts(in), route);
   }
 
   private static void writeAnswer(DataOutputStream out, Answer answer) throws IOException {
@@ -188,6 +188,22 @@ final class DedupCodec {
     int[] values = new int[in.readUnsignedByte()];
     for (int i = 0; i < values.length; i++) {
       values[i] = in.readInt();
+    }
+    return values;
+  }
+
+  /** Values of 16 bits ({@link LexicalBands#stored}). */
+  private static void writeShorts(DataOutputStream out, int[] values) throws IOException {
+    out.writeByte(values.length);
+    for (int v : values) {
+      out.writeShort(v);
+    }
+  }
+
+  private static int[] readShorts(DataInputStream in) throws IOException {
+    int[] values = new int[in.readUnsignedByte()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = in.readUnsignedShort();
     }
     return values;
   }

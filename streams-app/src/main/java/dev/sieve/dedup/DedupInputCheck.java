@@ -83,8 +83,9 @@ final class DedupInputCheck extends ContextualFixedKeyProcessor<String, Outcome<
     int[] lexical = new int[0];
     int[] bands = new int[0];
     if (signature != null && settings.lexical().enabled()) {
-      lexical = signature.stream().mapToInt(Integer::intValue).toArray();
-      bands = LexicalBands.of(lexical);
+      int[] full = signature.stream().mapToInt(Integer::intValue).toArray();
+      bands = LexicalBands.of(full);
+      lexical = LexicalBands.stored(full);
     }
     return Step.of(new Probe(media.getId(), scope, space, media.getOccurredAt().toEpochMilli(), media.getContentHash(),
         unit, router.cells(space, unit), lexical, bands, Probe.EXACT_ROUTE));

@@ -10,7 +10,8 @@ package dev.sieve.dedup;
  * @param cells the event's two cells, home first ({@link SimHash#cells})
  * @param vector the event's unit vector, int8-quantised; null in a band bucket, which decides on
  *     text alone
- * @param lexical the {@link dev.sieve.embed.LexicalSignature} of its text; empty when it is not
+ * @param lexical the {@link dev.sieve.embed.LexicalSignature} of its text, 16 bits per value
+ *     ({@link LexicalBands#stored}); empty when it is not
  *     text only (or the lexical signal is off)
  * @param bands its {@link LexicalBands} (empty when {@code lexical} is)
  */

@@ -17,7 +17,20 @@ final class LexicalBands {
 
   private LexicalBands() {}
 
-  /** The band values of a signature of {@link LexicalSignature#LENGTH} values. */
+  /**
+   * A signature as the index keeps and compares it: the low 16 bits of each value (b-bit
+   * MinHash), half the bytes. Two different values agree by chance with probability 2^-16, which
+   * raises an estimated Jaccard by about 1.5e-5 on average.
+   */
+  static int[] stored(int[] signature) {
+    int[] low = new int[signature.length];
+    for (int i = 0; i < signature.length; i++) {
+      low[i] = signature[i] & 0xffff;
+    }
+    return low;
+  }
+
+  /** The band values of a full signature of {@link LexicalSignature#LENGTH} values. */
   static int[] of(int[] signature) {
     int[] bands = new int[BANDS];
     for (int b = 0; b < BANDS; b++) {

@@ -8,7 +8,8 @@ package dev.sieve.dedup;
  * @param vector the unit vector (empty on the exact route and band routes)
  * @param cells the event's cells (on every route, so the gather knows how many answers to expect
  *     and band buckets can tell which pairs a cell decides)
- * @param lexical the text's MinHash signature (empty when not a text or the lexical signal is off)
+ * @param lexical the text's MinHash signature, 16 bits per value ({@link LexicalBands#stored}); empty
+ *     when not a text or the lexical signal is off
  * @param bands the signature's {@link LexicalBands} (empty likewise)
  */
 public record Probe(String eventId, String scope, String space, long occurredAt, String contentHash,

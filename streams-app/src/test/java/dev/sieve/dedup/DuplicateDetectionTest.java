@@ -286,8 +286,9 @@ class DuplicateDetectionTest {
   }
 
   private static float jaccard(String a, String b) {
-    return dev.sieve.embed.LexicalSignature.jaccard(dev.sieve.embed.LexicalSignature.of(a),
-        dev.sieve.embed.LexicalSignature.of(b));
+    // as the index compares them: 16 bits per value
+    return dev.sieve.embed.LexicalSignature.jaccard(LexicalBands.stored(dev.sieve.embed.LexicalSignature.of(a)),
+        LexicalBands.stored(dev.sieve.embed.LexicalSignature.of(b)));
   }
 
   private static float[] negated(float[] v) {

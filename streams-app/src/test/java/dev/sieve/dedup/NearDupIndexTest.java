@@ -268,8 +268,8 @@ class NearDupIndexTest {
 
   private static Probe textProbe(String id, float[] vector, int[] cells, String text) {
     int[] signature = dev.sieve.embed.LexicalSignature.of(text);
-    return new Probe(id, "scope", "space", 0L, "hash-" + id, vector, cells, signature, LexicalBands.of(signature),
-        Probe.EXACT_ROUTE);
+    return new Probe(id, "scope", "space", 0L, "hash-" + id, vector, cells, LexicalBands.stored(signature),
+        LexicalBands.of(signature), Probe.EXACT_ROUTE);
   }
 
   private static IndexedItem textItem(String id, float[] vector, int[] cells, String text) {
