@@ -129,6 +129,12 @@ public final class TextPairMeasurement {
       row.put("nearByLexicalRule", byRule);
       json.put(kind, row);
     });
+    double cosineGap = minOfEdits(pairs, Pair::cosine) - maxOfSameTopic(pairs, Pair::cosine);
+    double jaccardGap = minOfEdits(pairs, Pair::jaccard) - maxOfSameTopic(pairs, Pair::jaccard);
+    out.printf(Locale.ROOT, "  separation (lowest edited copy minus highest same-topic pair): cosine %+.3f, Jaccard %+.3f%n",
+        cosineGap, jaccardGap);
+    json.put("separationCosine", round(cosineGap));
+    json.put("separationJaccard", round(jaccardGap));
     out.printf(Locale.ROOT, "  lexical rule: Jaccard >= %.2f, or cosine >= %.2f and Jaccard >= %.2f; "
         + "MinHash estimate vs exact Jaccard: max error %.3f over %d pairs%n",
         rule.jaccard(), threshold, rule.minJaccard(), maxEstimateError, pairs.size());
@@ -137,6 +143,14 @@ public final class TextPairMeasurement {
     json.put("minJaccard", rule.minJaccard());
     json.put("minHashMaxError", round(maxEstimateError));
     return json;
+  }
+
+  private static double minOfEdits(List<Pair> pairs, java.util.function.ToDoubleFunction<Pair> signal) {
+    return pairs.stream().filter(p -> p.kind().startsWith("edit")).mapToDouble(signal).min().orElse(Double.NaN);
+  }
+
+  private static double maxOfSameTopic(List<Pair> pairs, java.util.function.ToDoubleFunction<Pair> signal) {
+    return pairs.stream().filter(p -> p.kind().equals(SAME_TOPIC)).mapToDouble(signal).max().orElse(Double.NaN);
   }
 
   private Pair pair(String kind, String a, String b) {
