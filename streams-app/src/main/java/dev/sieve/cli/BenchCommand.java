@@ -174,6 +174,14 @@ final class BenchCommand implements Runnable {
         + "and reuse them on the next run with the same corpus options (embedding takes minutes).")
     Path corpusVectors;
 
+    @Option(names = "--lexical-jaccard", description = "The lexical rule's Jaccard for the corpus "
+        + "(default: sieve.dedup.lexical.jaccard's default).")
+    Double lexicalJaccard;
+
+    @Option(names = "--lexical-min-jaccard", description = "The lexical rule's minimum Jaccard with the cosine for "
+        + "the corpus (default: sieve.dedup.lexical.min.jaccard's default).")
+    Double lexicalMinJaccard;
+
     @Option(names = "--corpus-limit", defaultValue = "6046",
         description = "E-mails of the corpus used, its first ones (default ${DEFAULT-VALUE}).")
     int corpusLimit;
@@ -192,7 +200,10 @@ final class BenchCommand implements Runnable {
                 DedupSettings.DEFAULTS.threshold(), LexicalRule.DEFAULTS));
           }
           if (corpus != null) {
-            DedupSettings settings = DedupSettings.DEFAULTS;
+            LexicalRule defaults = LexicalRule.DEFAULTS;
+            DedupSettings settings = DedupSettings.DEFAULTS.withLexical(new LexicalRule(true,
+                lexicalJaccard == null ? defaults.jaccard() : lexicalJaccard,
+                lexicalMinJaccard == null ? defaults.minJaccard() : lexicalMinJaccard));
             double[] thresholds = {settings.threshold(), 0.90, 0.95};
             measured.put("corpus", new CorpusDuplicates(provider, settings)
                 .run(readCorpus(corpus), corpusLimit, corpusCopyEvery, thresholds, seed, corpusVectors,
