@@ -11,8 +11,7 @@ package dev.sieve.dedup;
  * @param vector the event's unit vector, int8-quantised; null in a band bucket, which decides on
  *     text alone
  * @param lexical the {@link dev.sieve.embed.LexicalSignature} of its text, 16 bits per value
- *     ({@link LexicalBands#stored}); empty when it is not
- *     text only (or the lexical signal is off)
+ *     ({@link LexicalBands#stored}); empty when it is not text only (or the lexical signal is off)
  * @param bands its {@link LexicalBands} (empty when {@code lexical} is)
  */
 public record IndexedItem(String eventId, long occurredAt, long timestamp, String contentHash, int[] cells,

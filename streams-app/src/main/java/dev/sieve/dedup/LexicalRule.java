@@ -22,7 +22,7 @@ import dev.sieve.embed.LexicalSignature;
 public record LexicalRule(boolean enabled, double jaccard, double minJaccard) {
 
   /** Measured with the local model and SpamAssassin (see README: de-duplication). */
-  public static final LexicalRule DEFAULTS = new LexicalRule(true, 0.6, 0.2);
+  public static final LexicalRule DEFAULTS = new LexicalRule(true, 0.6, 0.1);
 
   /** Cosine only. */
   public static final LexicalRule OFF = new LexicalRule(false, DEFAULTS.jaccard, DEFAULTS.minJaccard);
