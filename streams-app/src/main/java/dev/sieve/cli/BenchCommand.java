@@ -9,6 +9,7 @@ import dev.sieve.classify.ClassifierBenchmark;
 import dev.sieve.dedup.CorpusDuplicates;
 import dev.sieve.dedup.DedupBenchmark;
 import dev.sieve.dedup.DedupSettings;
+import dev.sieve.dedup.LexicalRule;
 import dev.sieve.dedup.TextPairMeasurement;
 import dev.sieve.embed.local.LocalEmbeddingProvider;
 import dev.sieve.embed.local.LocalModelSettings;
@@ -233,6 +234,18 @@ final class BenchCommand implements Runnable {
         + "embedded with the local model.")
     Path corpus;
 
+    @Option(names = "--corpus-vectors", paramLabel = "FILE", description = "Keep the corpus's vectors in FILE "
+        + "and reuse them on the next run with the same corpus options (embedding takes minutes).")
+    Path corpusVectors;
+
+    @Option(names = "--lexical-jaccard", description = "The lexical rule's Jaccard for the corpus "
+        + "(default: sieve.dedup.lexical.jaccard's default).")
+    Double lexicalJaccard;
+
+    @Option(names = "--lexical-min-jaccard", description = "The lexical rule's minimum Jaccard with the cosine for "
+        + "the corpus (default: sieve.dedup.lexical.min.jaccard's default).")
+    Double lexicalMinJaccard;
+
     @Option(names = "--corpus-limit", defaultValue = "6046",
         description = "E-mails of the corpus used, its first ones (default ${DEFAULT-VALUE}).")
     int corpusLimit;
@@ -247,13 +260,18 @@ final class BenchCommand implements Runnable {
       if (!noModel || corpus != null) {
         try (var provider = new LocalEmbeddingProvider(LocalModelSettings.DEFAULTS)) {
           if (!noModel) {
-            measured.put("localModelTextPairs", new TextPairMeasurement(provider).run(System.out));
+            measured.put("localModelTextPairs", new TextPairMeasurement(provider).run(System.out,
+                DedupSettings.DEFAULTS.threshold(), LexicalRule.DEFAULTS));
           }
           if (corpus != null) {
-            DedupSettings settings = DedupSettings.DEFAULTS;
+            LexicalRule defaults = LexicalRule.DEFAULTS;
+            DedupSettings settings = DedupSettings.DEFAULTS.withLexical(new LexicalRule(true,
+                lexicalJaccard == null ? defaults.jaccard() : lexicalJaccard,
+                lexicalMinJaccard == null ? defaults.minJaccard() : lexicalMinJaccard));
             double[] thresholds = {settings.threshold(), 0.90, 0.95};
             measured.put("corpus", new CorpusDuplicates(provider, settings)
-                .run(readCorpus(corpus), corpusLimit, corpusCopyEvery, thresholds, seed, System.out));
+                .run(readCorpus(corpus), corpusLimit, corpusCopyEvery, thresholds, seed, corpusVectors,
+                    System.out));
           }
         }
       }

@@ -74,6 +74,9 @@ public final class SieveConfig extends AbstractConfig {
   public static final String DEDUP_HASH_BITS = "sieve.dedup.hash.bits";
   public static final String DEDUP_HASH_SEED = "sieve.dedup.hash.seed";
   public static final String DEDUP_FLOOD_SIMILARITY = "sieve.dedup.flood.similarity";
+  public static final String DEDUP_LEXICAL_ENABLED = "sieve.dedup.lexical.enabled";
+  public static final String DEDUP_LEXICAL_JACCARD = "sieve.dedup.lexical.jaccard";
+  public static final String DEDUP_LEXICAL_MIN_JACCARD = "sieve.dedup.lexical.min.jaccard";
 
   public static final String SHUTDOWN_TIMEOUT_MS = "sieve.shutdown.timeout.ms";
 
@@ -301,6 +304,21 @@ public final class SieveConfig extends AbstractConfig {
           "An event at least this similar to one stored in the same cells is not stored again "
               + "(it adds nothing): keeps a spam wave from growing the index.",
           GROUP_DEDUP, 6, ConfigDef.Width.SHORT, "Flood similarity")
+      .define(DEDUP_LEXICAL_ENABLED, Type.BOOLEAN, dev.sieve.dedup.LexicalRule.DEFAULTS.enabled(), Importance.MEDIUM,
+          "Compare two text-only contents also by the Jaccard similarity of their word shingles "
+              + "(MinHash; see README: de-duplication). False: cosine only, for every pair.",
+          GROUP_DEDUP, 7, ConfigDef.Width.SHORT, "Lexical signal")
+      .define(DEDUP_LEXICAL_JACCARD, Type.DOUBLE, dev.sieve.dedup.LexicalRule.DEFAULTS.jaccard(),
+          new UnitInterval(), Importance.MEDIUM,
+          "Estimated Jaccard at or above which two texts are near duplicates whatever their cosine "
+              + "(edited copies); default measured, see README: de-duplication.",
+          GROUP_DEDUP, 8, ConfigDef.Width.SHORT, "Jaccard")
+      .define(DEDUP_LEXICAL_MIN_JACCARD, Type.DOUBLE, dev.sieve.dedup.LexicalRule.DEFAULTS.minJaccard(),
+          Range.between(0.0, 1.0), Importance.MEDIUM,
+          "Estimated Jaccard two texts need besides the cosine threshold to be near duplicates "
+              + "(tells another message on the same topic from the same message); at most "
+              + "sieve.dedup.lexical.jaccard; 0 lets cosine alone decide above that.",
+          GROUP_DEDUP, 9, ConfigDef.Width.SHORT, "Minimum Jaccard")
 
       .define(HttpSettings.HOST, Type.STRING, HttpSettings.DEFAULT_HOST, new NonBlank(), Importance.MEDIUM,
           "Address the HTTP server (health, metrics, queries) binds; 0.0.0.0 in a container.",
@@ -342,6 +360,7 @@ public final class SieveConfig extends AbstractConfig {
     this.passthrough = rest;
     embedStageSettings();
     requireBlockWithinDeadlines();
+    requireLexicalOrder();
     // Kafka Streams validates its own settings; do it now so a bad one fails at start-up.
     new StreamsConfig(streamsProperties());
   }
@@ -395,6 +414,15 @@ public final class SieveConfig extends AbstractConfig {
     if (block * 2 > Math.min(transaction, poll)) {
       throw new ConfigException(EMBED_MAX_BLOCK_MS, block, "must be at most half of transaction.timeout.ms ("
           + transaction + ") and of max.poll.interval.ms (" + poll + ")");
+    }
+  }
+
+  private void requireLexicalOrder() {
+    double min = getDouble(DEDUP_LEXICAL_MIN_JACCARD);
+    double jaccard = getDouble(DEDUP_LEXICAL_JACCARD);
+    if (min > jaccard) {
+      throw new ConfigException(DEDUP_LEXICAL_MIN_JACCARD, min, "must be at most "
+          + DEDUP_LEXICAL_JACCARD + " (" + jaccard + ")");
     }
   }
 

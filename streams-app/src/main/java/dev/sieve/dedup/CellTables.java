@@ -2,7 +2,9 @@ package dev.sieve.dedup;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The events stored in one cell, with in-memory hash tables that find a query's likely near
@@ -14,7 +16,11 @@ import java.util.List;
  * about 0.1, so one table finds the pair with probability about 0.59 and ten tables miss it with
  * probability about 1.5e-4 (about 8e-3 at cosine 0.90). A query visits about 1 % of a large cell
  * (15 of 16,384 buckets per table). Cells of up to {@value #SCAN_ALL_BELOW} events are scanned
- * whole.
+ * whole. Texts are also found by their {@link LexicalBands}: every stored text sharing a band value
+ * with a query text is a candidate, so a pair the lexical rule would call near duplicates on its
+ * own is found in a large cell even when its vectors are far apart.
+ *
+ * <p>A band bucket keeps no vectors ({@code signature == null}) and is always scanned whole.
  */
 final class CellTables {
 
@@ -24,14 +30,17 @@ final class CellTables {
 
   private final List<IndexedItem> items = new ArrayList<>();
   private final List<int[]> signatures = new ArrayList<>();
-  private final int[][] heads = new int[TABLES][];
+  /** Positions of stored texts by (band index, band value). */
+  private final Map<Long, List<Integer>> byBand = new HashMap<>();
+  /** Allocated with the first vector (640 KB): band buckets, which hold none, stay small. */
+  private int[][] heads;
   private int[][] next = new int[TABLES][0];
   private int[] seen = new int[0];
   private int stamp;
 
-  CellTables() {
+  private void allocateHeads() {
+    heads = new int[TABLES][1 << BITS_PER_TABLE];
     for (int t = 0; t < TABLES; t++) {
-      heads[t] = new int[1 << BITS_PER_TABLE];
       Arrays.fill(heads[t], -1);
     }
   }
@@ -64,6 +73,15 @@ final class CellTables {
     int position = items.size();
     items.add(item);
     signatures.add(signature);
+    if (signature == null) {
+      return;
+    }
+    if (heads == null) {
+      allocateHeads();
+    }
+    for (int b = 0; b < item.bands().length; b++) {
+      byBand.computeIfAbsent(bandKey(b, item.bands()[b]), k -> new ArrayList<>()).add(position);
+    }
     if (position >= next[0].length) {
       int capacity = Math.max(16, next[0].length * 2);
       for (int t = 0; t < TABLES; t++) {
@@ -93,11 +111,10 @@ final class CellTables {
     if (!removed.isEmpty()) {
       items.clear();
       signatures.clear();
-      for (int t = 0; t < TABLES; t++) {
-        Arrays.fill(heads[t], -1);
-      }
+      heads = null;
       next = new int[TABLES][0];
       seen = new int[0];
+      byBand.clear();
       for (int i = 0; i < keptItems.size(); i++) {
         add(keptItems.get(i), keptSignatures.get(i));
       }
@@ -105,9 +122,9 @@ final class CellTables {
     return removed;
   }
 
-  /** The items a query with these signatures should be compared with. */
-  List<IndexedItem> candidates(int[] signature) {
-    if (items.size() < SCAN_ALL_BELOW) {
+  /** The items a query with these signatures and bands should be compared with. */
+  List<IndexedItem> candidates(int[] signature, int[] bands) {
+    if (items.size() < SCAN_ALL_BELOW || signature == null || heads == null) {
       return items;
     }
     if (++stamp == 0) {
@@ -121,7 +138,19 @@ final class CellTables {
         collect(t, signature[t] ^ (1 << b), candidates);
       }
     }
+    for (int b = 0; b < bands.length; b++) {
+      for (int position : byBand.getOrDefault(bandKey(b, bands[b]), List.of())) {
+        if (seen[position] != stamp) {
+          seen[position] = stamp;
+          candidates.add(items.get(position));
+        }
+      }
+    }
     return candidates;
+  }
+
+  private static long bandKey(int band, int value) {
+    return ((long) band << 32) | (value & 0xffffffffL);
   }
 
   private void collect(int table, int bucket, List<IndexedItem> candidates) {

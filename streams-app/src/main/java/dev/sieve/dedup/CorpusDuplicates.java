@@ -2,7 +2,15 @@ package dev.sieve.dedup;
 
 import dev.sieve.avro.MediaPart;
 import dev.sieve.embed.EmbeddingProvider;
+import dev.sieve.embed.LexicalSignature;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,7 +30,8 @@ import java.util.SplittableRandom;
  * changes, the words do not). Recall: copies flagged NEAR as duplicates of their original (or of the
  * event their original was itself flagged a duplicate of). Precision: of all NEAR flags, those
  * that are planted; the others are pairs of different corpus e-mails, some of them genuine
- * near duplicates (spam sent from one template), so this precision is a lower bound.
+ * near duplicates (spam sent from one template), so this precision is a lower bound. Every
+ * threshold is measured twice: cosine only, and with the {@link LexicalRule} of the settings.
  */
 public final class CorpusDuplicates {
 
@@ -47,9 +56,11 @@ public final class CorpusDuplicates {
   /**
    * Measures at {@code thresholds}: {@code limit} e-mails of the corpus (its first ones), with an
    * edited copy of every {@code copyEvery}-th distinct text; prints the figures and returns them.
+   * Vectors are read from {@code vectorCache} when it holds as many as there are texts (an
+   * earlier run with the same options), else embedded and written there (null: not kept).
    */
   public Map<String, Object> run(List<Mail> corpus, int limit, int copyEvery, double[] thresholds, long seed,
-      PrintStream out) {
+      Path vectorCache, PrintStream out) throws IOException {
     List<Mail> mails = corpus.subList(0, Math.min(limit, corpus.size()));
     SplittableRandom random = new SplittableRandom(seed);
     List<Event> events = new ArrayList<>();
@@ -80,7 +91,13 @@ public final class CorpusDuplicates {
             + "embedding with %s/%s ...%n", mails.size(), exactGroups, mails.size() - exactGroups,
         events.size() - mails.size(), provider.space().getProvider(), provider.space().getModel());
     long start = System.nanoTime();
-    float[][] vectors = embed(events);
+    float[][] vectors = cached(vectorCache, events.size());
+    if (vectors == null) {
+      vectors = embed(events);
+      store(vectorCache, vectors);
+    } else {
+      out.printf(Locale.ROOT, "  vectors read from %s%n", vectorCache);
+    }
     double seconds = (System.nanoTime() - start) / 1e9;
     out.printf(Locale.ROOT, "  embedded %,d texts in %.1f s%n", events.size(), seconds);
 
@@ -88,24 +105,40 @@ public final class CorpusDuplicates {
     json.put("emails", mails.size());
     json.put("distinctTexts", exactGroups);
     json.put("editedCopies", events.size() - mails.size());
+    int[][] signatures = new int[events.size()][];
+    for (int i = 0; i < events.size(); i++) {
+      signatures[i] = LexicalSignature.of(events.get(i).text());
+    }
     List<Object> rows = new ArrayList<>();
-    for (double threshold : thresholds) {
-      rows.add(measure(events, vectors, threshold, out));
+    for (LexicalRule rule : List.of(LexicalRule.OFF, settings.lexical())) {
+      out.printf(Locale.ROOT, "  %s:%n", describe(rule));
+      for (double threshold : thresholds) {
+        rows.add(measure(events, vectors, signatures, threshold, rule, out));
+      }
     }
     json.put("byThreshold", rows);
     return json;
   }
 
-  private Map<String, Object> measure(List<Event> events, float[][] vectors, double threshold, PrintStream out) {
+  private static String describe(LexicalRule rule) {
+    return rule.enabled()
+        ? String.format(Locale.ROOT, "cosine and lexical (Jaccard >= %.2f, or cosine >= threshold and Jaccard >= %.2f)",
+            rule.jaccard(), rule.minJaccard())
+        : "cosine only";
+  }
+
+  private Map<String, Object> measure(List<Event> events, float[][] vectors, int[][] signatures, double threshold,
+      LexicalRule rule, PrintStream out) {
     DedupSettings at = new DedupSettings(SpaceThresholds.uniform(threshold), settings.horizon(), settings.hashBits(),
-        settings.floodSimilarity(), settings.hashSeed());
-    Map<String, Flag> flags = flag(events, vectors, at);
+        settings.floodSimilarity(), settings.hashSeed(), rule);
+    Map<String, Flag> flags = flag(events, vectors, signatures, at);
     int copies = 0;
     int found = 0;
     int exactExpected = 0;
     int exactFound = 0;
     int near = 0;
     int nearPlanted = 0;
+    int lexicalOnly = 0;
     Map<String, String> firstWithText = new HashMap<>();
     Map<String, Map<String, Integer>> missedByEdit = new LinkedHashMap<>();
     List<String> unplantedExamples = new ArrayList<>();
@@ -120,6 +153,7 @@ public final class CorpusDuplicates {
       }
       if (flag != null && flag.kind().equals("NEAR")) {
         near++;
+        lexicalOnly += Double.isNaN(flag.similarity()) ? 1 : 0;
         if (planted(event, flag, flags)) {
           nearPlanted++;
         } else if (unplantedExamples.size() < 3) {
@@ -139,11 +173,13 @@ public final class CorpusDuplicates {
     }
     double recall = copies == 0 ? 1.0 : (double) found / copies;
     double precision = near == 0 ? 1.0 : (double) nearPlanted / near;
-    out.printf(Locale.ROOT, "  threshold %.2f: edited copies found %d/%d (recall %.3f), NEAR flags %d of which planted %d "
+    out.printf(Locale.ROOT, "    threshold %.2f: edited copies found %d/%d (recall %.3f), NEAR flags %d of which planted %d "
             + "(precision vs planted %.3f), exact duplicates flagged EXACT %d/%d%n",
         threshold, found, copies, recall, near, nearPlanted, precision, exactFound, exactExpected);
-    out.printf(Locale.ROOT, "    missed by edit: %s; unplanted NEAR flags, e.g.: %s%n", missedByEdit, unplantedExamples);
+    out.printf(Locale.ROOT, "      missed by edit: %s; NEAR flags decided on text alone (band buckets): %d; "
+        + "unplanted NEAR flags, e.g.: %s%n", missedByEdit, lexicalOnly, unplantedExamples);
     Map<String, Object> row = new LinkedHashMap<>();
+    row.put("signal", rule.enabled() ? "cosine+lexical" : "cosine");
     row.put("threshold", threshold);
     row.put("editedCopies", copies);
     row.put("editedCopiesFound", found);
@@ -154,6 +190,7 @@ public final class CorpusDuplicates {
     row.put("exactDuplicates", exactExpected);
     row.put("exactDuplicatesFlagged", exactFound);
     row.put("missedByEdit", missedByEdit);
+    row.put("nearFlagsDecidedOnTextAlone", lexicalOnly);
     return row;
   }
 
@@ -166,22 +203,40 @@ public final class CorpusDuplicates {
     return flag.of().equals(event.originalId()) || (ofOriginal != null && flag.of().equals(ofOriginal.of()));
   }
 
-  /** Runs the events in order through the exact route and the index, as the service does. */
-  private static Map<String, Flag> flag(List<Event> events, float[][] vectors, DedupSettings settings) {
+  /**
+   * Runs the events in order through the exact route and the index, as the service does: two
+   * cells per event and, with the lexical signal on, a text's band buckets.
+   */
+  private static Map<String, Flag> flag(List<Event> events, float[][] vectors, int[][] signatures,
+      DedupSettings settings) {
     CellRouter router = new CellRouter(settings);
-    NearDupIndex index = new NearDupIndex(settings.thresholds(), settings.floodSimilarity(), settings.horizonMillis());
+    NearDupIndex index = new NearDupIndex(settings.thresholds(), settings.lexical(), settings.floodSimilarity(),
+        settings.horizonMillis());
     String space = "corpus";
     Map<String, String> exact = new HashMap<>();
     Map<String, Flag> flags = new HashMap<>();
+    int[] none = new int[0];
     for (int i = 0; i < events.size(); i++) {
       Event event = events.get(i);
       int[] cells = router.cells(space, vectors[i]);
+      boolean text = settings.lexical().enabled() && signatures[i] != null;
+      int[] lexical = text ? LexicalBands.stored(signatures[i]) : none;
+      int[] bands = text ? LexicalBands.of(signatures[i]) : none;
       // The text stands for the content hash: equal texts are equal contents.
-      IndexedItem item = new IndexedItem(event.id(), 0L, 0L, event.text(), cells, QuantizedVector.of(vectors[i]));
+      Probe probe = new Probe(event.id(), "", space, 0L, event.text(), vectors[i], cells, lexical, bands,
+          Probe.EXACT_ROUTE);
       NearDupIndex.Match best = null;
+      List<Integer> routes = new ArrayList<>();
       for (int cell : cells) {
-        NearDupIndex.Match match = index.probeAndInsert(new CellKey("", space, cell), item, vectors[i]).match();
-        if (match != null && (best == null || match.similarity() > best.similarity())) {
+        routes.add(cell);
+      }
+      for (int band = 0; band < bands.length; band++) {
+        routes.add(Probe.bandRoute(band));
+      }
+      for (int route : routes) {
+        Probe routed = probe.toRoute(route);
+        NearDupIndex.Match match = index.probeAndInsert(routed.cellKey(), routed.item(0L), vectors[i]).match();
+        if (match != null && (best == null || NearDupIndex.closer(match, best))) {
           best = match;
         }
       }
@@ -193,6 +248,41 @@ public final class CorpusDuplicates {
       }
     }
     return flags;
+  }
+
+  /** Vectors of an earlier run with the same events, or null (none, or another count). */
+  private static float[][] cached(Path file, int count) throws IOException {
+    if (file == null || !Files.exists(file)) {
+      return null;
+    }
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+      if (in.readInt() != count) {
+        return null;
+      }
+      int dimensions = in.readInt();
+      float[][] vectors = new float[count][dimensions];
+      for (float[] vector : vectors) {
+        for (int d = 0; d < dimensions; d++) {
+          vector[d] = in.readFloat();
+        }
+      }
+      return vectors;
+    }
+  }
+
+  private static void store(Path file, float[][] vectors) throws IOException {
+    if (file == null) {
+      return;
+    }
+    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(file)))) {
+      out.writeInt(vectors.length);
+      out.writeInt(vectors.length == 0 ? 0 : vectors[0].length);
+      for (float[] vector : vectors) {
+        for (float v : vector) {
+          out.writeFloat(v);
+        }
+      }
+    }
   }
 
   private float[][] embed(List<Event> events) {

@@ -1,5 +1,6 @@
 package dev.sieve.dedup;
 
+import dev.sieve.embed.LexicalSignature;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -111,6 +112,10 @@ public final class DedupBenchmark {
     out.printf(Locale.ROOT, "Bytes per stored event (2 cell copies of %d B + exact entry %d B, before RocksDB compression): %d%n",
         copyBytes, exactBytes, bytesPerItem);
     json.put("bytesPerStoredEvent", bytesPerItem);
+    int textBytes = bytesPerStoredText(space, quantized[0], exactBytes);
+    out.printf(Locale.ROOT, "Bytes per stored text with the lexical signal (2 cell copies and %d band copies, each with "
+        + "its %d-value signature of 16 bits, + exact entry): %d%n", LexicalBands.BANDS, LexicalSignature.LENGTH, textBytes);
+    json.put("bytesPerStoredText", textBytes);
 
     List<Map<String, Object>> runs = new ArrayList<>();
     for (int bits : bitOptions) {
@@ -202,6 +207,26 @@ public final class DedupBenchmark {
     json.put("baselineByEventId4Partitions", baseline);
     out.println(toJson(json));
     return json;
+  }
+
+  /** A text's stored copies: two cells with the vector, one per band without, all with signature and bands. */
+  private static int bytesPerStoredText(String space, QuantizedVector vector, int exactBytes) {
+    int[] signature = new int[LexicalSignature.LENGTH];
+    java.util.Arrays.fill(signature, 0x7fffffff);
+    int[] bands = LexicalBands.of(signature);
+    Probe probe = new Probe("event-0000000", "", space, 0, "0".repeat(64), vector.toFloats(), new int[] {0, 1},
+        LexicalBands.stored(signature), bands, Probe.EXACT_ROUTE);
+    int bytes = exactBytes;
+    List<Integer> routes = new ArrayList<>(List.of(0, 1));
+    for (int band = 0; band < bands.length; band++) {
+      routes.add(Probe.bandRoute(band));
+    }
+    for (int route : routes) {
+      Probe routed = probe.toRoute(route);
+      CellKey key = routed.cellKey();
+      bytes += DedupCodec.storedCopy(key, routed.item(0)).length + key.encoded().length() + 1 + probe.eventId().length();
+    }
+    return bytes;
   }
 
   private static int partition(String id) {

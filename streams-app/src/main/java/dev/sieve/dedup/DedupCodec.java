@@ -18,7 +18,8 @@ import org.apache.kafka.common.serialization.Serdes;
  */
 final class DedupCodec {
 
-  private static final byte VERSION = 1;
+  /** 2 added texts' signatures and bands, band buckets and Jaccard; version 1 records still read. */
+  private static final byte VERSION = 2;
 
   static final Serde<Probe> PROBE = Serdes.serdeFrom(
       (topic, probe) -> probe == null ? null : write(out -> writeProbe(out, probe)),
@@ -41,27 +42,44 @@ final class DedupCodec {
       out.writeLong(item.timestamp());
       out.writeUTF(item.contentHash());
       writeInts(out, item.cells());
-      out.writeFloat(item.vector().scale());
-      out.writeInt(item.vector().values().length);
-      out.write(item.vector().values());
+      boolean vector = item.vector() != null;
+      out.writeFloat(vector ? item.vector().scale() : 0f);
+      out.writeInt(vector ? item.vector().values().length : -1);
+      if (vector) {
+        out.write(item.vector().values());
+      }
+      out.writeInt(cell.band());
+      writeShorts(out, item.lexical());
+      writeInts(out, item.bands());
     });
   }
 
   record StoredCopy(CellKey cell, IndexedItem item) {}
 
   static StoredCopy storedCopy(byte[] bytes) {
-    return read(bytes, in -> {
-      CellKey cell = new CellKey(in.readUTF(), in.readUTF(), in.readInt());
+    return read(bytes, (in, version) -> {
+      String scope = in.readUTF();
+      String space = in.readUTF();
+      int cell = in.readInt();
       String id = in.readUTF();
       long occurredAt = in.readLong();
       long timestamp = in.readLong();
       String hash = in.readUTF();
       int[] cells = readInts(in);
       float scale = in.readFloat();
-      byte[] values = new byte[in.readInt()];
-      in.readFully(values);
-      return new StoredCopy(cell,
-          new IndexedItem(id, occurredAt, timestamp, hash, cells, new QuantizedVector(values, scale)));
+      int length = in.readInt();
+      QuantizedVector vector = null;
+      if (length >= 0) {
+        byte[] values = new byte[length];
+        in.readFully(values);
+        vector = new QuantizedVector(values, scale);
+      }
+      if (version == 1) {
+        return new StoredCopy(new CellKey(scope, space, cell), new IndexedItem(id, occurredAt, timestamp, hash, cells, vector));
+      }
+      int band = in.readInt();
+      return new StoredCopy(new CellKey(scope, space, band, cell),
+          new IndexedItem(id, occurredAt, timestamp, hash, cells, vector, readShorts(in), readInts(in)));
     });
   }
 
@@ -77,7 +95,7 @@ final class DedupCodec {
   }
 
   static FirstSeen firstSeen(byte[] bytes) {
-    return read(bytes, in -> new FirstSeen(in.readUTF(), in.readLong(), in.readLong()));
+    return read(bytes, (in, version) -> new FirstSeen(in.readUTF(), in.readLong(), in.readLong()));
   }
 
   static byte[] answers(List<Answer> answers) {
@@ -90,11 +108,11 @@ final class DedupCodec {
   }
 
   static List<Answer> answers(byte[] bytes) {
-    return read(bytes, in -> {
+    return read(bytes, (in, version) -> {
       int n = in.readInt();
       List<Answer> answers = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
-        answers.add(readAnswer(in));
+        answers.add(readAnswer(in, version));
       }
       return answers;
     });
@@ -111,10 +129,12 @@ final class DedupCodec {
       out.writeFloat(v);
     }
     writeInts(out, probe.cells());
-    out.writeInt(probe.cell());
+    out.writeInt(probe.route());
+    writeShorts(out, probe.lexical());
+    writeInts(out, probe.bands());
   }
 
-  private static Probe readProbe(DataInputStream in) throws IOException {
+  private static Probe readProbe(DataInputStream in, int version) throws IOException {
     String id = in.readUTF();
     String scope = in.readUTF();
     String space = in.readUTF();
@@ -124,7 +144,11 @@ final class DedupCodec {
     for (int i = 0; i < vector.length; i++) {
       vector[i] = in.readFloat();
     }
-    return new Probe(id, scope, space, occurredAt, hash, vector, readInts(in), in.readInt());
+    int[] cells = readInts(in);
+    int route = in.readInt();
+    return version == 1
+        ? new Probe(id, scope, space, occurredAt, hash, vector, cells, new int[0], new int[0], route)
+        : new Probe(id, scope, space, occurredAt, hash, vector, cells, readShorts(in), readInts(in), route);
   }
 
   private static void writeAnswer(DataOutputStream out, Answer answer) throws IOException {
@@ -136,16 +160,21 @@ final class DedupCodec {
     out.writeFloat(answer.similarity());
     out.writeLong(answer.matchOccurredAt());
     out.writeInt(answer.expected());
+    out.writeFloat(answer.jaccard());
   }
 
-  private static Answer readAnswer(DataInputStream in) throws IOException {
+  private static Answer readAnswer(DataInputStream in, int version) throws IOException {
     String id = in.readUTF();
     String scope = in.readUTF();
     int route = in.readInt();
     DuplicateKind kind = DuplicateKind.values()[in.readByte()];
     String match = in.readUTF();
-    return new Answer(id, scope, route, kind, match.isEmpty() ? null : match, in.readFloat(),
-        in.readLong(), in.readInt());
+    float similarity = in.readFloat();
+    long matchOccurredAt = in.readLong();
+    int expected = in.readInt();
+    float jaccard = version == 1 ? Float.NaN : in.readFloat();
+    return new Answer(id, scope, route, kind, match.isEmpty() ? null : match, similarity, jaccard,
+        matchOccurredAt, expected);
   }
 
   private static void writeInts(DataOutputStream out, int[] values) throws IOException {
@@ -163,12 +192,28 @@ final class DedupCodec {
     return values;
   }
 
+  /** Values of 16 bits ({@link LexicalBands#stored}). */
+  private static void writeShorts(DataOutputStream out, int[] values) throws IOException {
+    out.writeByte(values.length);
+    for (int v : values) {
+      out.writeShort(v);
+    }
+  }
+
+  private static int[] readShorts(DataInputStream in) throws IOException {
+    int[] values = new int[in.readUnsignedByte()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = in.readUnsignedShort();
+    }
+    return values;
+  }
+
   private interface Writer {
     void write(DataOutputStream out) throws IOException;
   }
 
   private interface Reader<T> {
-    T read(DataInputStream in) throws IOException;
+    T read(DataInputStream in, int version) throws IOException;
   }
 
   private static byte[] write(Writer writer) {
@@ -185,10 +230,10 @@ final class DedupCodec {
   private static <T> T read(byte[] bytes, Reader<T> reader) {
     try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
       byte version = in.readByte();
-      if (version != VERSION) {
+      if (version != 1 && version != VERSION) {
         throw new IllegalStateException("unknown dedup record version " + version);
       }
-      return reader.read(in);
+      return reader.read(in, version);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -3,6 +3,7 @@ package dev.sieve.dedup;
 import dev.sieve.avro.EmbeddedMedia;
 import dev.sieve.deadletter.Rejection;
 import dev.sieve.deadletter.Rejection.Stage;
+import dev.sieve.embed.LexicalSignature;
 import dev.sieve.topology.Outcome;
 import dev.sieve.topology.Outcome.Step;
 import java.util.List;
@@ -18,8 +19,11 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  *   <li>{@code vector-zero-norm}: the vector is all zeros (it has no direction to compare);
  *   <li>{@code older-than-horizon}: {@code occurredAt} lies more than the horizon before the
  *       record's timestamp; its possible originals may already be purged, so no flag for it
- *       could be trusted.
+ *       could be trusted;
+ *   <li>{@code lexical-signature-length}: a lexical signature is present but does not have
+ *       {@link LexicalSignature#LENGTH} values (written by another producer or version).
  * </ul>
+ * With the lexical signal on, a text's signature and its {@link LexicalBands} go with the event.
  * A missing or empty scope is the global scope ({@code ""} in the index, null on the flag).
  */
 final class DedupInputCheck extends ContextualFixedKeyProcessor<String, Outcome<EmbeddedMedia>, Outcome<Probe>> {
@@ -65,14 +69,26 @@ final class DedupInputCheck extends ContextualFixedKeyProcessor<String, Outcome<
       return reject("older-than-horizon", "occurredAt " + media.getOccurredAt() + " is more than "
           + settings.horizon() + " before the record's timestamp " + timestamp);
     }
+    List<Integer> signature = media.getLexicalSignature();
+    if (signature != null && signature.size() != LexicalSignature.LENGTH) {
+      return reject("lexical-signature-length", "lexical signature has " + signature.size()
+          + " values, expected " + LexicalSignature.LENGTH);
+    }
     float inverse = (float) (1 / Math.sqrt(norm));
     for (int i = 0; i < dimensions; i++) {
       unit[i] *= inverse;
     }
     String space = CellRouter.spaceKey(media.getSpace());
     String scope = media.getScope() == null ? "" : media.getScope();
+    int[] lexical = new int[0];
+    int[] bands = new int[0];
+    if (signature != null && settings.lexical().enabled()) {
+      int[] full = signature.stream().mapToInt(Integer::intValue).toArray();
+      bands = LexicalBands.of(full);
+      lexical = LexicalBands.stored(full);
+    }
     return Step.of(new Probe(media.getId(), scope, space, media.getOccurredAt().toEpochMilli(), media.getContentHash(),
-        unit, router.cells(space, unit), Probe.EXACT_ROUTE));
+        unit, router.cells(space, unit), lexical, bands, Probe.EXACT_ROUTE));
   }
 
   private static Step<Probe> reject(String reason, String message) {

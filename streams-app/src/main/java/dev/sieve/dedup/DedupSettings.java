@@ -16,16 +16,17 @@ import java.time.Duration;
  *     event with the same cells is (it adds nothing there); keeps spam waves from growing cells
  * @param hashSeed seed of the hyperplanes; changing it on a running application re-routes every
  *     event, so the stored index no longer meets new events
+ * @param lexical how Jaccard of two texts combines with cosine
  */
-public record DedupSettings(
-    SpaceThresholds thresholds, Duration horizon, int hashBits, double floodSimilarity, long hashSeed) {
+public record DedupSettings(SpaceThresholds thresholds, Duration horizon, int hashBits, double floodSimilarity,
+    long hashSeed, LexicalRule lexical) {
 
   /** Defaults measured for the local model (see README: de-duplication). */
   public static final DedupSettings DEFAULTS = new DedupSettings(0.85, Duration.ofDays(30), 2, 0.98, 0x5133_7E5EL);
 
-  /** Settings with one threshold for every space. */
+  /** Settings with one threshold for every space and the default lexical rule. */
   public DedupSettings(double threshold, Duration horizon, int hashBits, double floodSimilarity, long hashSeed) {
-    this(SpaceThresholds.uniform(threshold), horizon, hashBits, floodSimilarity, hashSeed);
+    this(SpaceThresholds.uniform(threshold), horizon, hashBits, floodSimilarity, hashSeed, LexicalRule.DEFAULTS);
   }
 
   public DedupSettings {
@@ -47,7 +48,15 @@ public record DedupSettings(
         Duration.ofMillis(config.getLong(SieveConfig.DEDUP_HORIZON_MS)),
         config.getInt(SieveConfig.DEDUP_HASH_BITS),
         config.getDouble(SieveConfig.DEDUP_FLOOD_SIMILARITY),
-        config.getLong(SieveConfig.DEDUP_HASH_SEED));
+        config.getLong(SieveConfig.DEDUP_HASH_SEED),
+        new LexicalRule(config.getBoolean(SieveConfig.DEDUP_LEXICAL_ENABLED),
+            config.getDouble(SieveConfig.DEDUP_LEXICAL_JACCARD),
+            config.getDouble(SieveConfig.DEDUP_LEXICAL_MIN_JACCARD)));
+  }
+
+  /** The same settings with another lexical rule. */
+  public DedupSettings withLexical(LexicalRule rule) {
+    return new DedupSettings(thresholds, horizon, hashBits, floodSimilarity, hashSeed, rule);
   }
 
   /** The threshold of spaces without their own. */

@@ -26,6 +26,7 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * embedded ─► dedup-check ─┬─► rejections (returned, for the dead-letter topic)
  *                          └─► scatter: exact route (scope, content hash) + the vector's 2 cells
+ *                                       + a text's 16 band buckets (LexicalBands)
  *   ─► [dedup-index repartition] ─► index (exact store, cell store)   one answer per route
  *   ─► [dedup-gather repartition by event id] ─► gather ─► media.duplicates
  * accepted ─► remember vector by event id (for similar-item queries, see IndexQueries)
@@ -72,6 +73,10 @@ public final class DuplicateDetection {
     routes.add(KeyValue.pair(exact.routingKey(), exact));
     for (int cell : probe.cells()) {
       Probe routed = probe.toRoute(cell);
+      routes.add(KeyValue.pair(routed.routingKey(), routed));
+    }
+    for (int band = 0; band < probe.bands().length; band++) {
+      Probe routed = probe.toRoute(Probe.bandRoute(band));
       routes.add(KeyValue.pair(routed.routingKey(), routed));
     }
     return routes;

@@ -11,7 +11,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Collects an event's answers (exact route and both cells) and emits its one
+ * Collects an event's answers (exact route, both cells and any band buckets) and emits its one
  * {@link DuplicateFlag} when the last arrives: EXACT if the exact route found an original, else
  * the most similar NEAR match, else not a duplicate.
  */
@@ -63,7 +63,8 @@ final class GatherProcessor extends ContextualProcessor<String, Answer, String, 
         .setIsDuplicate(duplicate)
         .setKind(best.kind())
         .setDuplicateOf(duplicate ? best.matchId() : null)
-        .setSimilarity(duplicate ? best.similarity() : null)
+        .setSimilarity(duplicate && !Float.isNaN(best.similarity()) ? best.similarity() : null)
+        .setJaccard(duplicate && !Float.isNaN(best.jaccard()) ? best.jaccard() : null)
         .setOriginalOccurredAt(duplicate ? java.time.Instant.ofEpochMilli(best.matchOccurredAt()) : null)
         .setScope(best.scope().isEmpty() ? null : best.scope())
         .build();

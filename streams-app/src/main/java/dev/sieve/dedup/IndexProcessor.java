@@ -17,8 +17,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Answers probes for the routes this task owns. On the exact route, the first event seen with a
- * content in a scope (within the horizon) is the original of every later one. On a cell, the
- * {@link NearDupIndex} decides. Both stores are changelogged: under exactly-once their updates
+ * content in a scope (within the horizon) is the original of every later one. On a cell or band
+ * bucket, the {@link NearDupIndex} decides. Both stores are changelogged: under exactly-once their updates
  * commit with the answers, so a crash and replay repeats the same decisions.
  */
 final class IndexProcessor extends ContextualProcessor<String, Probe, String, Answer> {
@@ -45,7 +45,8 @@ final class IndexProcessor extends ContextualProcessor<String, Probe, String, An
     super.init(context);
     exact = context.getStateStore(EXACT_STORE);
     cells = context.getStateStore(CELL_STORE);
-    index = new NearDupIndex(settings.thresholds(), settings.floodSimilarity(), settings.horizonMillis());
+    index = new NearDupIndex(settings.thresholds(), settings.lexical(), settings.floodSimilarity(),
+        settings.horizonMillis());
     rebuildIndex();
     context.schedule(purgeInterval(settings.horizon()), PunctuationType.STREAM_TIME, this::purge);
   }
@@ -77,7 +78,7 @@ final class IndexProcessor extends ContextualProcessor<String, Probe, String, An
         return Answer.none(probe);
       }
       if (Math.abs(first.occurredAt() - probe.occurredAt()) <= settings.horizonMillis()) {
-        return Answer.match(probe, DuplicateKind.EXACT, first.eventId(), 1f, first.occurredAt());
+        return Answer.match(probe, DuplicateKind.EXACT, first.eventId(), 1f, Float.NaN, first.occurredAt());
       }
     }
     exact.put(key, DedupCodec.firstSeen(new FirstSeen(probe.eventId(), probe.occurredAt(), timestamp)));
@@ -86,8 +87,7 @@ final class IndexProcessor extends ContextualProcessor<String, Probe, String, An
 
   private Answer cellAnswer(Probe probe, long timestamp) {
     CellKey cell = probe.cellKey();
-    IndexedItem item = new IndexedItem(probe.eventId(), probe.occurredAt(), timestamp,
-        probe.contentHash(), probe.cells(), QuantizedVector.of(probe.vector()));
+    IndexedItem item = probe.item(timestamp);
     NearDupIndex.CellProbe result = index.probeAndInsert(cell, item, probe.vector());
     if (result.stored()) {
       byte[] copy = DedupCodec.storedCopy(cell, item);
@@ -97,18 +97,21 @@ final class IndexProcessor extends ContextualProcessor<String, Probe, String, An
     NearDupIndex.Match match = result.match();
     return match == null
         ? Answer.none(probe)
-        : Answer.match(probe, DuplicateKind.NEAR, match.eventId(), match.similarity(), match.occurredAt());
+        : Answer.match(probe, DuplicateKind.NEAR, match.eventId(), match.similarity(), match.jaccard(),
+            match.occurredAt());
   }
 
   private void rebuildIndex() {
-    // Copies of one event in this task's two cells share one item in memory.
+    // Copies of one event in this task's cells share one item in memory (band copies, without
+    // the vector, another).
     Map<String, IndexedItem> items = new HashMap<>();
     try (KeyValueIterator<String, byte[]> all = cells.all()) {
       while (all.hasNext()) {
         byte[] stored = all.next().value;
         StoredCopy copy = DedupCodec.storedCopy(stored);
         counted(1, stored.length);
-        index.restore(copy.cell(), items.computeIfAbsent(copy.item().eventId(), id -> copy.item()));
+        String shared = copy.item().eventId() + (copy.cell().isBand() ? "\0band" : "");
+        index.restore(copy.cell(), items.computeIfAbsent(shared, id -> copy.item()));
       }
     }
   }

@@ -66,8 +66,10 @@ public final class IndexQueries {
     Set<String> seen = new HashSet<>();
     try (KeyValueIterator<String, byte[]> all = cells.prefixScan(scope + '\0' + space + '\0', new StringSerializer())) {
       while (all.hasNext()) {
-        IndexedItem item = DedupCodec.storedCopy(all.next().value).item();
-        if (item.vector().dimensions() == query.length && seen.add(item.eventId())) {
+        DedupCodec.StoredCopy copy = DedupCodec.storedCopy(all.next().value);
+        IndexedItem item = copy.item();
+        // Band buckets hold texts' lexical copies without vectors; the vectors are in the cells.
+        if (!copy.cell().isBand() && item.vector().dimensions() == query.length && seen.add(item.eventId())) {
           top.add(new Similar(item.eventId(), item.vector().cosine(query), item.occurredAt()));
           if (top.size() > k) {
             top.poll();

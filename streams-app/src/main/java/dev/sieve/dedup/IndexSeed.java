@@ -96,13 +96,14 @@ public final class IndexSeed {
       String hash = "seed-" + i;
       int[] cells = router.cells(spaceKey, unit);
       IndexedItem item = new IndexedItem(id, timestamp, timestamp, hash, cells, QuantizedVector.of(unit));
+      int[] none = new int[0]; // seeded items are not texts: no lexical signature, no bands
       for (int cell : cells) {
         CellKey key = new CellKey(scope, spaceKey, cell);
-        Probe route = new Probe(id, scope, spaceKey, timestamp, hash, unit, cells, cell);
+        Probe route = new Probe(id, scope, spaceKey, timestamp, hash, unit, cells, none, none, cell);
         send(producer, last, cellTopic, partition(route, partitions), key.encoded() + '\0' + id,
             DedupCodec.storedCopy(key, item), timestamp);
       }
-      Probe exact = new Probe(id, scope, spaceKey, timestamp, hash, new float[0], cells, Probe.EXACT_ROUTE);
+      Probe exact = new Probe(id, scope, spaceKey, timestamp, hash, new float[0], cells, none, none, Probe.EXACT_ROUTE);
       send(producer, last, exactTopic, partition(exact, partitions), scope + '\0' + hash,
           DedupCodec.firstSeen(new FirstSeen(id, timestamp, timestamp)), timestamp);
       written += cells.length + 1;

@@ -1,6 +1,8 @@
 package dev.sieve.dedup;
 
+import dev.sieve.embed.LexicalSignature;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,16 +21,21 @@ import java.util.Set;
  * IndexedItem#decisionCell}) sees them in one order: the second finds the first.
  *
  * <p>Within a cell, {@link CellTables} pick the stored events worth comparing; every candidate is
- * verified by cosine against the threshold.
+ * verified by cosine against the threshold, and for two texts by the {@link LexicalRule}. Band
+ * buckets ({@link CellKey#isBand}) hold texts without vectors and decide the text pairs that share
+ * no cell, by Jaccard alone.
  *
  * <p>An event is not inserted into a cell where it is already represented, which keeps a flood of
  * near-identical events from growing the cell: where it matched a stored event as a near
  * duplicate, where an event with the same content and cells is stored, or where a stored event
- * with the same cells is at least {@code floodSimilarity} similar to it.
+ * with the same cells is at least {@code floodSimilarity} similar to it (or, for two texts, at
+ * least the lexical rule's {@code jaccard}). In a band bucket, a text is not inserted where a
+ * stored text is lexically near it (at least {@code jaccard}), whichever route decides their pair.
  */
 public final class NearDupIndex {
 
   private final SpaceThresholds thresholds;
+  private final LexicalRule lexical;
   private final double floodSimilarity;
   private final long horizonMillis;
   /** Seed of the in-cell bucket hyperplanes; derived data only, so not a setting. */
@@ -39,25 +46,31 @@ public final class NearDupIndex {
   private long comparisons;
 
   public NearDupIndex(double threshold, double floodSimilarity, long horizonMillis) {
-    this(SpaceThresholds.uniform(threshold), floodSimilarity, horizonMillis);
+    this(SpaceThresholds.uniform(threshold), LexicalRule.DEFAULTS, floodSimilarity, horizonMillis);
   }
 
-  /** An index whose threshold depends on the cell's model space. */
-  public NearDupIndex(SpaceThresholds thresholds, double floodSimilarity, long horizonMillis) {
-    this(thresholds, floodSimilarity, horizonMillis, new HashMap<>(), new HashMap<>());
+  /** An index whose threshold depends on the cell's model space, texts compared by {@code lexical}. */
+  public NearDupIndex(SpaceThresholds thresholds, LexicalRule lexical, double floodSimilarity, long horizonMillis) {
+    this(thresholds, lexical, floodSimilarity, horizonMillis, new HashMap<>(), new HashMap<>());
   }
 
-  private NearDupIndex(SpaceThresholds thresholds, double floodSimilarity, long horizonMillis,
+  private NearDupIndex(SpaceThresholds thresholds, LexicalRule lexical, double floodSimilarity, long horizonMillis,
       Map<CellKey, CellTables> cells, Map<String, SimHash> bucketPlanes) {
     this.bucketPlanes = bucketPlanes;
     this.thresholds = thresholds;
+    this.lexical = lexical;
     this.floodSimilarity = floodSimilarity;
     this.horizonMillis = horizonMillis;
     this.cells = cells;
   }
 
-  /** The most similar earlier event a cell decided on, if any. */
-  public record Match(String eventId, float similarity, long occurredAt) {}
+  /**
+   * The most similar earlier event a cell decided on, if any.
+   *
+   * @param similarity cosine; NaN when a band bucket decided on text alone
+   * @param jaccard estimated Jaccard; NaN unless both are texts
+   */
+  public record Match(String eventId, float similarity, float jaccard, long occurredAt) {}
 
   /** What probing one cell gave: the best match decided in this cell (or null) and whether the event was stored. */
   public record CellProbe(Match match, boolean stored) {}
@@ -67,13 +80,18 @@ public final class NearDupIndex {
 
   /**
    * Compares {@code event} with the events stored in {@code cell}, then stores it there unless it
-   * is represented. A match counts only in the pair's decision cell, only within the horizon and
-   * only between different contents (identical content is decided by the exact route).
+   * is represented. A match counts only in the pair's decision cell (or, for texts that share no
+   * cell, decision band), only within the horizon and only between different contents (identical
+   * content is decided by the exact route). In a SimHash cell the pair is judged by
+   * {@link LexicalRule#near} (cosine, and Jaccard for two texts); in a band bucket, which holds no
+   * vectors, by Jaccard alone ({@link LexicalRule#jaccard}).
+   *
+   * @param unitVector the event's unit vector; unused (may be empty) in a band bucket
    */
   public CellProbe probeAndInsert(CellKey cell, IndexedItem event, float[] unitVector) {
     CellTables tables = cells.computeIfAbsent(cell, k -> new CellTables());
-    int[] signature = signature(cell.space(), event.vector());
-    Scan scan = scan(tables.candidates(signature), cell, event, unitVector);
+    int[] signature = signature(cell, event);
+    Scan scan = scan(tables.candidates(signature, event.bands()), cell, event, unitVector);
     if (!scan.represented) {
       tables.add(event, signature);
     }
@@ -84,22 +102,27 @@ public final class NearDupIndex {
   public Match probe(CellKey cell, IndexedItem event, float[] unitVector) {
     CellTables tables = cells.get(cell);
     return tables == null ? null
-        : scan(tables.candidates(signature(cell.space(), event.vector())), cell, event, unitVector).best;
+        : scan(tables.candidates(signature(cell, event), event.bands()), cell, event, unitVector).best;
   }
 
   /**
    * The in-cell bucket signature, from the int8 vector as stored, so that identical content finds
-   * itself whether it is stored or queried.
+   * itself whether it is stored or queried; none in a band bucket.
    */
-  private int[] signature(String space, QuantizedVector vector) {
-    SimHash planes = bucketPlanes.computeIfAbsent(space, key -> new SimHash(
+  private int[] signature(CellKey cell, IndexedItem event) {
+    if (cell.isBand()) {
+      return null;
+    }
+    QuantizedVector vector = event.vector();
+    SimHash planes = bucketPlanes.computeIfAbsent(cell.space(), key -> new SimHash(
         CellTables.TABLES * CellTables.BITS_PER_TABLE, vector.dimensions(), BUCKET_SEED, key));
     return CellTables.signatures(planes, vector.toFloats());
   }
 
   /** The same stored events, matched at another threshold (for comparisons in the bench). */
   public NearDupIndex withThreshold(double otherThreshold) {
-    return new NearDupIndex(SpaceThresholds.uniform(otherThreshold), floodSimilarity, horizonMillis, cells, bucketPlanes);
+    return new NearDupIndex(SpaceThresholds.uniform(otherThreshold), lexical, floodSimilarity, horizonMillis, cells,
+        bucketPlanes);
   }
 
   private record Scan(Match best, boolean represented) {}
@@ -119,30 +142,62 @@ public final class NearDupIndex {
         continue;
       }
       if (stored.contentHash().equals(event.contentHash())) {
-        represented |= stored.sameCells(event.cells());
+        represented |= cell.isBand() ? Arrays.equals(stored.bands(), event.bands()) : stored.sameCells(event.cells());
         continue;
       }
       comparisons++;
-      float similarity = stored.vector().cosine(unitVector);
-      if (similarity < threshold) {
+      boolean texts = lexical.applies(stored.lexical(), event.lexical());
+      float jaccard = texts ? LexicalSignature.jaccard(stored.lexical(), event.lexical()) : Float.NaN;
+      float similarity;
+      boolean near;
+      boolean decides;
+      boolean flooding;
+      if (cell.isBand()) {
+        similarity = Float.NaN;
+        near = texts && jaccard >= lexical.jaccard();
+        decides = stored.decisionBand(event.cells(), event.bands()) == cell.band();
+        // A text near a stored one adds nothing to the bucket (its representative).
+        flooding = near;
+      } else {
+        similarity = stored.vector().cosine(unitVector);
+        near = texts ? lexical.nearTexts(similarity, threshold, jaccard) : similarity >= threshold;
+        decides = stored.decisionCell(event.cells()) == cell.cell();
+        flooding = near && stored.sameCells(event.cells())
+            && (similarity >= flood || (texts && jaccard >= lexical.jaccard()));
+      }
+      if (!near) {
         continue;
       }
-      if (stored.decisionCell(event.cells()) == cell.cell()) {
+      if (decides) {
         represented = true;
-        if (best == null || similarity > best.similarity()
-            || (similarity == best.similarity() && stored.eventId().compareTo(best.eventId()) < 0)) {
-          best = new Match(stored.eventId(), similarity, stored.occurredAt());
+        Match match = new Match(stored.eventId(), similarity, jaccard, stored.occurredAt());
+        if (best == null || closer(match, best)) {
+          best = match;
         }
-      } else if (similarity >= flood && stored.sameCells(event.cells())) {
+      } else if (flooding) {
         represented = true;
       }
     }
     return new Scan(best, represented);
   }
 
+  /** Higher cosine, then higher Jaccard, then the smaller id. */
+  static boolean closer(Match a, Match b) {
+    int bySimilarity = Float.compare(orLowest(a.similarity()), orLowest(b.similarity()));
+    if (bySimilarity != 0) {
+      return bySimilarity > 0;
+    }
+    int byJaccard = Float.compare(orLowest(a.jaccard()), orLowest(b.jaccard()));
+    return byJaccard != 0 ? byJaccard > 0 : a.eventId().compareTo(b.eventId()) < 0;
+  }
+
+  private static float orLowest(float value) {
+    return Float.isNaN(value) ? Float.NEGATIVE_INFINITY : value;
+  }
+
   /** Puts back an event read from the durable store. */
   public void restore(CellKey cell, IndexedItem item) {
-    cells.computeIfAbsent(cell, k -> new CellTables()).add(item, signature(cell.space(), item.vector()));
+    cells.computeIfAbsent(cell, k -> new CellTables()).add(item, signature(cell, item));
   }
 
   /** A stored copy of an event: which cell it is in. */
@@ -172,7 +227,7 @@ public final class NearDupIndex {
     PriorityQueue<Neighbour> top = new PriorityQueue<>(Comparator.comparingDouble(Neighbour::similarity));
     Set<String> seen = new HashSet<>();
     cells.forEach((cell, tables) -> {
-      if (!cell.scope().equals(scope) || !cell.space().equals(space)) {
+      if (cell.isBand() || !cell.scope().equals(scope) || !cell.space().equals(space)) {
         return;
       }
       for (IndexedItem item : tables.items()) {

@@ -32,7 +32,10 @@ public final class EventEmbedder {
     return embeddedMedia(event, provider.space(), embedding, ContentHash.of(event.getParts(), event.getAttributes()));
   }
 
-  /** The output record of an event whose content hashes to {@code contentHash} and embedded so. */
+  /**
+   * The output record of an event whose content hashes to {@code contentHash} and embedded so,
+   * with the {@link LexicalSignature} of its text when it is text only.
+   */
   public static EmbeddedMedia embeddedMedia(MediaEvent event, ModelSpace space, Embedding embedding, String contentHash) {
     return EmbeddedMedia.newBuilder()
         .setId(event.getId())
@@ -42,6 +45,7 @@ public final class EventEmbedder {
         .setVector(asList(embedding.vector()))
         .setContentHash(contentHash)
         .setTruncated(embedding.truncated())
+        .setLexicalSignature(LexicalSignature.ofContent(event.getParts(), event.getAttributes()))
         .build();
   }
 

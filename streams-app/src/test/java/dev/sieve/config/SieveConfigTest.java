@@ -87,6 +87,30 @@ class SieveConfigTest {
   }
 
   @Test
+  void lexicalSettingsAreReadAndTheirOrderValidated() {
+    SieveConfig config = new ConfigSources().defaults(MINIMAL).flags(Map.of(
+        SieveConfig.DEDUP_LEXICAL_JACCARD, "0.7", SieveConfig.DEDUP_LEXICAL_MIN_JACCARD, "0.3")).toConfig();
+    assertThat(dev.sieve.dedup.DedupSettings.from(config).lexical())
+        .isEqualTo(new dev.sieve.dedup.LexicalRule(true, 0.7, 0.3));
+    SieveConfig off = new ConfigSources().defaults(MINIMAL)
+        .flags(Map.of(SieveConfig.DEDUP_LEXICAL_ENABLED, "false")).toConfig();
+    assertThat(dev.sieve.dedup.DedupSettings.from(off).lexical().enabled()).isFalse();
+    assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL).flags(Map.of(
+        SieveConfig.DEDUP_LEXICAL_JACCARD, "0.4", SieveConfig.DEDUP_LEXICAL_MIN_JACCARD, "0.5")).toConfig())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(SieveConfig.DEDUP_LEXICAL_MIN_JACCARD)
+        .hasMessageContaining("must be at most " + SieveConfig.DEDUP_LEXICAL_JACCARD);
+    assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL)
+        .flags(Map.of(SieveConfig.DEDUP_LEXICAL_JACCARD, "0")).toConfig())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(SieveConfig.DEDUP_LEXICAL_JACCARD);
+    assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL)
+        .flags(Map.of(SieveConfig.DEDUP_LEXICAL_MIN_JACCARD, "-0.1")).toConfig())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(SieveConfig.DEDUP_LEXICAL_MIN_JACCARD);
+  }
+
+  @Test
   void dedupThresholdsPerModelOverrideTheDefaultAndNameTheSettingWhenMalformed() {
     SieveConfig config = new ConfigSources().defaults(MINIMAL).flags(Map.of(
         SieveConfig.DEDUP_THRESHOLD, "0.9",

@@ -29,19 +29,21 @@ class CorpusDuplicatesTest {
           + "hall; volunteers are needed to set up tables, price seedlings and run the tea stall."));
 
   @Test
-  void editedCopiesAreFoundExactDuplicatesAreExactAndDifferentMailsAreNotFlagged() {
+  void editedCopiesAreFoundExactDuplicatesAreExactAndDifferentMailsAreNotFlagged() throws Exception {
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     Map<String, Object> figures;
     try (var provider = new LocalEmbeddingProvider(LocalModelSettings.DEFAULTS)) {
       figures = new CorpusDuplicates(provider, DedupSettings.DEFAULTS).run(MAILS, MAILS.size(), 1,
-          new double[] {0.85}, 3L, new PrintStream(printed, true, StandardCharsets.UTF_8));
+          new double[] {0.85}, 3L, null, new PrintStream(printed, true, StandardCharsets.UTF_8));
     }
     assertThat(figures).containsEntry("emails", 5).containsEntry("distinctTexts", 4L).containsEntry("editedCopies", 4);
     @SuppressWarnings("unchecked")
-    Map<String, Object> row = ((List<Map<String, Object>>) figures.get("byThreshold")).get(0);
-    assertThat(row).containsEntry("editedCopies", 4).containsEntry("editedCopiesFound", 4)
+    List<Map<String, Object>> rows = (List<Map<String, Object>>) figures.get("byThreshold");
+    assertThat(rows).extracting(row -> row.get("signal")).containsExactly("cosine", "cosine+lexical");
+    assertThat(rows).allSatisfy(row -> assertThat(row)
+        .containsEntry("editedCopies", 4).containsEntry("editedCopiesFound", 4)
         .containsEntry("nearFlags", 4).containsEntry("nearFlagsPlanted", 4)
-        .containsEntry("exactDuplicates", 1).containsEntry("exactDuplicatesFlagged", 1);
+        .containsEntry("exactDuplicates", 1).containsEntry("exactDuplicatesFlagged", 1));
     assertThat(printed.toString(StandardCharsets.UTF_8)).contains("recall 1.000");
   }
 

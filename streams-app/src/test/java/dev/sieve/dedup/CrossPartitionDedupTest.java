@@ -86,6 +86,56 @@ class CrossPartitionDedupTest {
   }
 
   @Test
+  void editedTextCopiesWhoseVectorsShareNoCellMeetAcrossPartitionsAndInstances(
+      EmbeddedKafkaBroker broker, TestInfo test) throws Exception {
+    DedupHarness harness = new DedupHarness("mem://lexical-" + UUID.randomUUID(), TopicNames.unique(test, "d") + "-");
+    try (Admin admin = Admin.create(broker.clientConfig())) {
+      new TopicProvisioner(admin, TIMEOUT).provision(
+          TopicSpec.of(harness.embedded.name(), PARTITIONS), TopicSpec.of(harness.duplicates.name(), PARTITIONS),
+          TopicSpec.of(harness.rejections.name(), 1));
+    }
+    Vectors vectors = new Vectors(13, DedupHarness.SPACE.getDimensions());
+    Texts texts = new Texts(13);
+    Instant t0 = Instant.now();
+    List<String[]> pairs = new ArrayList<>();
+    List<ProducerRecord<String, EmbeddedMedia>> records = new ArrayList<>();
+    for (int pair = 0; pair < 20; pair++) {
+      // Opposite vectors: their cells never meet, only their band buckets can.
+      float[] a = vectors.random();
+      float[] b = new float[a.length];
+      for (int i = 0; i < a.length; i++) {
+        b[i] = -a[i];
+      }
+      String original = texts.message(30);
+      String ida = "text" + pair + "-a";
+      String idb = "text" + pair + "-b";
+      pairs.add(new String[] {ida, idb});
+      records.add(textRecord(harness, pair % PARTITIONS, ida, a, t0, original));
+      records.add(textRecord(harness, (pair + 1) % PARTITIONS, idb, b, t0, Texts.edited(original)));
+      // Another message on the same topic, its vector close: not a duplicate.
+      float[] close = vectors.at(a, 0.95);
+      records.add(textRecord(harness, (pair + 2) % PARTITIONS, "single-topic-" + pair, close, t0, texts.message(30)));
+    }
+
+    try (KafkaStreams first = instance(broker, harness, test, "one");
+        KafkaStreams second = instance(broker, harness, test, "two")) {
+      first.start();
+      second.start();
+      awaitRunning(first, second);
+      produce(broker, harness, records);
+
+      List<ConsumerRecord<String, DuplicateFlag>> read = CommittedRecords.read(broker, harness.duplicates.name(),
+          records.size(), TIMEOUT, harness.duplicates.valueSerde().deserializer());
+
+      assertOneFlagPerEventAndOncePerPair(read, records, pairs);
+      assertThat(read).filteredOn(r -> r.value().getIsDuplicate()).allSatisfy(r -> {
+        assertThat(r.value().getSimilarity()).isNull();
+        assertThat(r.value().getJaccard()).isGreaterThanOrEqualTo(0.6f);
+      });
+    }
+  }
+
+  @Test
   void anInstanceWithEmptyStateRestoresTheIndexFromItsChangelog(EmbeddedKafkaBroker broker, TestInfo test)
       throws Exception {
     DedupHarness harness = new DedupHarness("mem://restore-" + UUID.randomUUID(), TopicNames.unique(test, "d") + "-");
@@ -242,6 +292,12 @@ class CrossPartitionDedupTest {
       DedupHarness harness, int partition, String id, float[] vector, Instant t0) {
     return new ProducerRecord<>(harness.embedded.name(), partition, id,
         DedupHarness.media(id, "tenant", vector, "hash-" + id, t0));
+  }
+
+  private static ProducerRecord<String, EmbeddedMedia> textRecord(
+      DedupHarness harness, int partition, String id, float[] vector, Instant t0, String text) {
+    return new ProducerRecord<>(harness.embedded.name(), partition, id,
+        DedupHarness.media(id, "tenant", vector, "hash-" + id, t0, text));
   }
 
   private KafkaStreams instance(EmbeddedKafkaBroker broker, DedupHarness harness, TestInfo test, String name) {

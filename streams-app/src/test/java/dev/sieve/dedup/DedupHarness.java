@@ -58,6 +58,12 @@ final class DedupHarness {
   }
 
   static EmbeddedMedia media(String id, String scope, float[] vector, String contentHash, Instant occurredAt) {
+    return media(id, scope, vector, contentHash, occurredAt, null);
+  }
+
+  /** An embedded text: {@code text}'s lexical signature goes with the vector (null: not a text). */
+  static EmbeddedMedia media(String id, String scope, float[] vector, String contentHash, Instant occurredAt,
+      String text) {
     List<Float> values = new ArrayList<>(vector.length);
     for (float v : vector) {
       values.add(v);
@@ -69,6 +75,8 @@ final class DedupHarness {
         .setSpace(SPACE)
         .setVector(values)
         .setContentHash(contentHash)
+        .setLexicalSignature(text == null ? null
+            : java.util.Arrays.stream(dev.sieve.embed.LexicalSignature.of(text)).boxed().toList())
         .build();
   }
 }

@@ -33,11 +33,15 @@ class DuplicateDetectionTest {
 
   @BeforeEach
   void start() {
+    start(SETTINGS);
+  }
+
+  private void start(DedupSettings settings) {
     DedupHarness harness = new DedupHarness("mem://dedup-test-" + UUID.randomUUID(), "");
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, "dedup-test");
     props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-    driver = new TopologyTestDriver(harness.topology(SETTINGS), props);
+    driver = new TopologyTestDriver(harness.topology(settings), props);
     embedded = driver.createInputTopic(harness.embedded.name(), harness.embedded.keySerde().serializer(),
         harness.embedded.valueSerde().serializer());
     duplicates = driver.createOutputTopic(harness.duplicates.name(), harness.duplicates.keySerde().deserializer(),
@@ -175,6 +179,91 @@ class DuplicateDetectionTest {
   }
 
   @Test
+  void anEditedCopyOfATextIsANearDuplicateAlthoughItsVectorIsFarFromTheOriginal() {
+    Texts texts = new Texts(1);
+    String original = texts.message(30);
+    String copy = Texts.edited(original);
+    float[] v = vectors.random();
+    // Opposite vectors share no cell: only a band bucket can bring the two together.
+    sendText("a", v, "h1", original);
+    sendText("b", negated(v), "h2", copy);
+
+    assertThat(flag("a").getIsDuplicate()).isFalse();
+    DuplicateFlag b = flag("b");
+    assertThat(b.getKind()).isEqualTo(DuplicateKind.NEAR);
+    assertThat(b.getDuplicateOf()).isEqualTo("a");
+    assertThat(b.getSimilarity()).as("decided on text alone: no cosine").isNull();
+    assertThat(b.getJaccard()).isEqualTo(jaccard(original, copy)).isGreaterThanOrEqualTo(0.6f);
+  }
+
+  @Test
+  void anEditedCopySharingACellCarriesBothCosineAndJaccard() {
+    Texts texts = new Texts(2);
+    String original = texts.message(30);
+    float[] v = vectors.random();
+    sendText("a", v, "h1", original);
+    sendText("b", vectors.at(v, 0.5), "h2", Texts.edited(original));
+    sendText("c", v, "h3", Texts.edited(original) + " again");
+
+    DuplicateFlag c = flag("c");
+    assertThat(c.getKind()).isEqualTo(DuplicateKind.NEAR);
+    assertThat(c.getDuplicateOf()).isEqualTo("a");
+    assertThat((double) c.getSimilarity()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(c.getJaccard()).isEqualTo(jaccard(original, Texts.edited(original) + " again"));
+    assertThat(flag("b").getDuplicateOf()).isEqualTo("a");
+  }
+
+  @Test
+  void differentTextsOnOneTopicAreNotDuplicatesEvenAtAHighCosine() {
+    Texts texts = new Texts(3);
+    float[] v = vectors.random();
+    sendText("a", v, "h1", texts.message(30));
+    sendText("b", vectors.at(v, 0.97), "h2", texts.message(30));
+
+    assertThat(flags().values()).extracting(DuplicateFlag::getIsDuplicate).containsOnly(false);
+  }
+
+  @Test
+  void aTextAndANonTextAreComparedByCosineOnly() {
+    Texts texts = new Texts(4);
+    float[] v = vectors.random();
+    sendText("text", v, "h1", texts.message(30));
+    send("image", null, vectors.at(v, 0.95), "h2", T0);
+    send("far-image", null, vectors.at(v, 0.5), "h3", T0);
+
+    assertThat(flag("image").getDuplicateOf()).isEqualTo("text");
+    assertThat(flag("image").getJaccard()).isNull();
+    assertThat(flag("far-image").getIsDuplicate()).isFalse();
+  }
+
+  @Test
+  void withTheLexicalSignalOffTextsAreComparedByCosineOnly() {
+    driver.close();
+    start(SETTINGS.withLexical(new LexicalRule(false, 0.6, 0.2)));
+    Texts texts = new Texts(5);
+    String original = texts.message(30);
+    float[] v = vectors.random();
+    sendText("a", v, "h1", original);
+    sendText("copy", negated(v), "h2", Texts.edited(original));
+    sendText("same-topic", vectors.at(v, 0.97), "h3", texts.message(30));
+
+    assertThat(flag("copy").getIsDuplicate()).isFalse();
+    assertThat(flag("same-topic").getDuplicateOf()).isEqualTo("a");
+    assertThat(flag("same-topic").getJaccard()).isNull();
+    try (var all = driver.<String, byte[]>getKeyValueStore(IndexProcessor.CELL_STORE).all()) {
+      all.forEachRemaining(kv -> assertThat(kv.key).as("no band buckets").doesNotContain("\0band"));
+    }
+  }
+
+  @Test
+  void aSignatureOfTheWrongLengthIsRejected() {
+    EmbeddedMedia media = DedupHarness.media("bad", null, vectors.random(), "h1", T0, "some text");
+    media.setLexicalSignature(media.getLexicalSignature().subList(0, 10));
+    embedded.pipeInput("bad", media, T0);
+    assertThat(rejections.readKeyValuesToMap()).isEqualTo(Map.of("bad", "dedup/lexical-signature-length"));
+  }
+
+  @Test
   void entriesOlderThanTheHorizonArePurgedAsStreamTimeAdvances() {
     float[] v = vectors.random();
     send("old", null, v, "h-old", T0);
@@ -190,6 +279,24 @@ class DuplicateDetectionTest {
       all.forEachRemaining(kv -> assertThat(kv.key).endsWith("\0new"));
     }
     assertThat(count(driver.getKeyValueStore(IndexProcessor.EXACT_STORE))).isEqualTo(1);
+  }
+
+  private void sendText(String id, float[] vector, String hash, String text) {
+    embedded.pipeInput(id, DedupHarness.media(id, null, vector, hash, T0, text), T0);
+  }
+
+  private static float jaccard(String a, String b) {
+    // as the index compares them: 16 bits per value
+    return dev.sieve.embed.LexicalSignature.jaccard(LexicalBands.stored(dev.sieve.embed.LexicalSignature.of(a)),
+        LexicalBands.stored(dev.sieve.embed.LexicalSignature.of(b)));
+  }
+
+  private static float[] negated(float[] v) {
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = -v[i];
+    }
+    return out;
   }
 
   private void send(String id, String scope, float[] vector, String hash, Instant occurredAt) {

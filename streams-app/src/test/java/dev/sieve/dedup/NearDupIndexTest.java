@@ -87,6 +87,82 @@ class NearDupIndexTest {
   }
 
   @Test
+  void aLargeCellFindsATextsEditedCopyWhoseVectorIsFar() {
+    NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
+    Texts texts = new Texts(11);
+    for (int i = 0; i < 2_000; i++) {
+      index.restore(key(1), textItem("s" + i, vectors.random(), new int[] {1, 2}, texts.message(30)));
+    }
+    String original = texts.message(30);
+    float[] v = vectors.random();
+    index.restore(key(1), textItem("original", v, new int[] {1, 2}, original));
+    float[] far = vectors.at(v, 0.3);
+    var match = index.probe(key(1), textItem("copy", far, new int[] {1, 2}, Texts.edited(original)), far);
+    assertThat(match.eventId()).isEqualTo("original");
+    assertThat((double) match.similarity()).isCloseTo(0.3, org.assertj.core.data.Offset.offset(0.02));
+  }
+
+  @Test
+  void everyInterleavingOfTwoTextsMeetingOnlyInBandBucketsFlagsExactlyOne() {
+    Texts texts = new Texts(12);
+    String original = texts.message(30);
+    float[] va = vectors.random();
+    float[] vb = vectors.random();
+    Probe a = textProbe("a", va, new int[] {1, 2}, original);
+    Probe b = textProbe("b", vb, new int[] {5, 6}, Texts.edited(original));
+    List<Visit> visitsA = routes(a);
+    List<Visit> visitsB = routes(b);
+    int decision = a.item(0).decisionBand(b.cells(), b.bands());
+    assertThat(decision).as("the two share a band").isGreaterThanOrEqualTo(0);
+    java.util.Random random = new java.util.Random(5);
+    for (int trial = 0; trial < 300; trial++) {
+      // Each event visits its routes in order; the two sequences interleave at random.
+      List<Visit> order = new ArrayList<>();
+      int i = 0;
+      int j = 0;
+      while (i < visitsA.size() || j < visitsB.size()) {
+        boolean takeA = j == visitsB.size() || (i < visitsA.size() && random.nextBoolean());
+        order.add(takeA ? visitsA.get(i++) : visitsB.get(j++));
+      }
+      NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
+      Map<String, String> matchedTo = new TreeMap<>();
+      for (Visit visit : order) {
+        var probe = index.probeAndInsert(visit.key, visit.item, visit.vector);
+        if (probe.match() != null) {
+          matchedTo.put(visit.item.eventId(), probe.match().eventId());
+        }
+      }
+      String first = order.stream().filter(v -> v.key.band() == decision).findFirst().orElseThrow().item.eventId();
+      assertThat(matchedTo).as("order %s", order).containsExactly(Map.entry(first.equals("a") ? "b" : "a", first));
+    }
+  }
+
+  @Test
+  void aFloodOfNearIdenticalTextsKeepsBandBucketsSmall() {
+    NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
+    String spam = new Texts(13).message(40);
+    long before = 0;
+    long maxPerEvent = 0;
+    int flood = 2_000;
+    for (int i = 0; i < flood; i++) {
+      // Every copy is far in vector space (random cells) but almost the same text.
+      Probe event = textProbe("spam-" + i, vectors.random(), new int[] {i % 16, 16 + i % 16}, spam + " id" + i);
+      for (Visit visit : routes(event)) {
+        index.probeAndInsert(visit.key, visit.item, visit.vector);
+      }
+      maxPerEvent = Math.max(maxPerEvent, index.comparisons() - before);
+      before = index.comparisons();
+    }
+    long bandCopies = index.size() - countCellCopies(index);
+    // Each cell pair keeps one representative; a band bucket takes a copy only when its band value
+    // is new (the copy's own extra words), not the 16 per event a text costs otherwise.
+    assertThat(countCellCopies(index)).isEqualTo(32);
+    assertThat(bandCopies).isLessThan(flood);
+    // Work per event: a representative or two per cell, a few per bucket, not the wave.
+    assertThat(maxPerEvent).isLessThanOrEqualTo(2 * LexicalBands.BANDS + 4);
+  }
+
+  @Test
   void nearestReturnsTheKMostSimilarStoredEventsOfTheScope() {
     float[] v = vectors.random();
     NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
@@ -119,7 +195,7 @@ class NearDupIndexTest {
 
   /** Whether the second of two events at {@code cosine}, stored in one cell of {@code space}, is matched to the first. */
   private boolean pairMatches(SpaceThresholds thresholds, String space, double cosine) {
-    NearDupIndex index = new NearDupIndex(thresholds, 0.98, HOUR);
+    NearDupIndex index = new NearDupIndex(thresholds, LexicalRule.DEFAULTS, 0.98, HOUR);
     CellKey cell = new CellKey("scope", space, 1);
     float[] va = vectors.random();
     float[] vb = vectors.at(va, cosine);
@@ -138,13 +214,13 @@ class NearDupIndexTest {
       NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
       Map<String, String> matchedTo = new TreeMap<>();
       for (Visit visit : order) {
-        var probe = index.probeAndInsert(key(visit.cell), visit.item, visit.vector);
+        var probe = index.probeAndInsert(visit.key, visit.item, visit.vector);
         if (probe.match() != null) {
           matchedTo.put(visit.item.eventId(), probe.match().eventId());
         }
       }
       assertThat(matchedTo).as("interleaving %s", order).hasSize(1);
-      String first = order.stream().filter(v -> v.cell == decisionCell(cellsA, cellsB)).findFirst().orElseThrow().item.eventId();
+      String first = order.stream().filter(v -> v.cell() == decisionCell(cellsA, cellsB)).findFirst().orElseThrow().item.eventId();
       assertThat(matchedTo.values()).as("interleaving %s", order).containsExactly(first);
     }
   }
@@ -153,10 +229,18 @@ class NearDupIndexTest {
     return new IndexedItem("", 0, 0, "", a, null).decisionCell(b);
   }
 
-  private record Visit(IndexedItem item, float[] vector, int cell) {
+  private record Visit(IndexedItem item, float[] vector, CellKey key) {
+    Visit(IndexedItem item, float[] vector, int cell) {
+      this(item, vector, NearDupIndexTest.key(cell));
+    }
+
+    int cell() {
+      return key.cell();
+    }
+
     @Override
     public String toString() {
-      return item.eventId() + "@" + cell;
+      return item.eventId() + "@" + (key.isBand() ? "band" + key.band() : key.cell());
     }
   }
 
@@ -166,6 +250,39 @@ class NearDupIndexTest {
       visits.add(new Visit(item, vector, cell));
     }
     return visits;
+  }
+
+  /** A text's visits as the scatter sends them: its cells, then its band buckets. */
+  private static List<Visit> routes(Probe probe) {
+    List<Visit> visits = new ArrayList<>();
+    for (int cell : probe.cells()) {
+      Probe routed = probe.toRoute(cell);
+      visits.add(new Visit(routed.item(0), probe.vector(), routed.cellKey()));
+    }
+    for (int band = 0; band < probe.bands().length; band++) {
+      Probe routed = probe.toRoute(Probe.bandRoute(band));
+      visits.add(new Visit(routed.item(0), probe.vector(), routed.cellKey()));
+    }
+    return visits;
+  }
+
+  private static Probe textProbe(String id, float[] vector, int[] cells, String text) {
+    int[] signature = dev.sieve.embed.LexicalSignature.of(text);
+    return new Probe(id, "scope", "space", 0L, "hash-" + id, vector, cells, LexicalBands.stored(signature),
+        LexicalBands.of(signature), Probe.EXACT_ROUTE);
+  }
+
+  private static IndexedItem textItem(String id, float[] vector, int[] cells, String text) {
+    Probe probe = textProbe(id, vector, cells, text).toRoute(cells[0]);
+    return probe.item(0);
+  }
+
+  private static long countCellCopies(NearDupIndex index) {
+    long copies = 0;
+    for (int cell = 0; cell < 32; cell++) {
+      copies += index.size(key(cell));
+    }
+    return copies;
   }
 
   private static List<List<Visit>> interleavings(List<Visit> x, List<Visit> y) {

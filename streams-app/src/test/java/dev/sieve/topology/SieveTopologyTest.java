@@ -99,6 +99,8 @@ class SieveTopologyTest {
     assertThat(embedded.getVector()).hasSize(embedded.getSpace().getDimensions());
     assertThat(embedded.getContentHash()).hasSize(64);
     assertThat(embedded.getTruncated()).isFalse();
+    assertThat(embedded.getLexicalSignature()).containsExactly(java.util.Arrays.stream(
+        dev.sieve.embed.LexicalSignature.of("The striker scored twice in the derby.")).boxed().toArray(Integer[]::new));
     assertThat(deadLetters.isEmpty()).isTrue();
   }
 
