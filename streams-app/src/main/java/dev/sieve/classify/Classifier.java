@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  *
  * <p>Category: among category labels whose score reaches their threshold, the best one; else
  * {@value #UNKNOWN}. Moderation: every moderation label at or above its REVIEW or BLOCK threshold is
- * a hit; the verdict is the most severe action among the hits, ALLOW without any.
+ * a hit; the verdict is the most severe action among the hits, ALLOW without any, and carries the
+ * event's attributes.
  */
 public final class Classifier {
 
@@ -108,7 +109,7 @@ public final class Classifier {
     }
     hits.sort(Comparator.comparing(ModerationHit::getScore).reversed());
     return ModerationResult.newBuilder().setEventId(event.getId()).setVerdict(verdict).setHits(hits)
-        .setSpace(event.getSpace()).build();
+        .setSpace(event.getSpace()).setAttributes(event.getAttributes()).build();
   }
 
   private static CategoryResult noCategory(EmbeddedMedia event) {
@@ -118,7 +119,8 @@ public final class Classifier {
 
   private static ModerationResult noModeration(EmbeddedMedia event) {
     return ModerationResult.newBuilder().setEventId(event.getId()).setVerdict(Verdict.ALLOW)
-        .setHits(List.of()).setSpace(event.getSpace()).setReason(NO_MODERATION_LABELS).build();
+        .setHits(List.of()).setSpace(event.getSpace()).setReason(NO_MODERATION_LABELS)
+        .setAttributes(event.getAttributes()).build();
   }
 
   private static float[] toArray(List<Float> vector) {

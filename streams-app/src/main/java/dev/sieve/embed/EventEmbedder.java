@@ -34,7 +34,8 @@ public final class EventEmbedder {
 
   /**
    * The output record of an event whose content hashes to {@code contentHash} and embedded so,
-   * with the {@link LexicalSignature} of its text when it is text only.
+   * with the {@link LexicalSignature} of its text when it is text only and the event's attributes
+   * (bounded with the whole event by {@code sieve.event.max.bytes}).
    */
   public static EmbeddedMedia embeddedMedia(MediaEvent event, ModelSpace space, Embedding embedding, String contentHash) {
     return EmbeddedMedia.newBuilder()
@@ -46,6 +47,7 @@ public final class EventEmbedder {
         .setContentHash(contentHash)
         .setTruncated(embedding.truncated())
         .setLexicalSignature(LexicalSignature.ofContent(event.getParts(), event.getAttributes()))
+        .setAttributes(event.getAttributes())
         .build();
   }
 

@@ -15,6 +15,7 @@ import dev.sieve.labels.CentroidCatalog;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Categories and verdicts from hand-made centroids in a 4-dimensional space. */
@@ -119,6 +120,18 @@ class ClassifierTest {
     assertThat(result.getVerdict()).isEqualTo(Verdict.ALLOW);
     assertThat(result.getHits()).isEmpty();
     assertThat(result.getReason()).isNull();
+  }
+
+  @Test
+  void everyVerdictCarriesTheEventsAttributes() {
+    Map<String, String> attributes = Map.of("author", "u42", "title", "hello");
+    EmbeddedMedia event = event(0, 1, 0, 0);
+    event.setAttributes(attributes);
+    assertThat(classifier.classify(event).moderation().getAttributes()).as("without labels").isEqualTo(attributes);
+    moderation("threats", 0.3f, 0.5f, List.of(v(0, 1, 0, 0)), List.of());
+    ModerationResult blocked = classifier.classify(event).moderation();
+    assertThat(blocked.getVerdict()).isEqualTo(Verdict.BLOCK);
+    assertThat(blocked.getAttributes()).isEqualTo(attributes);
   }
 
   @Test

@@ -130,6 +130,18 @@ class LabelTopologyTest {
   }
 
   @Test
+  void theEmbeddingAndTheVerdictCarryTheEventsAttributes() {
+    labels.pipeInput("threats", threats(0.5f, 0.8f));
+    Map<String, String> attributes = Map.of("title", "Meet me after school", "author", "u42", "url", "https://example.org/p/1");
+    send("e1", "v:0,1", attributes);
+
+    assertThat(embeddings.readValue().getAttributes()).isEqualTo(attributes);
+    ModerationResult verdict = moderation.readValue();
+    assertThat(verdict.getVerdict()).isEqualTo(Verdict.BLOCK);
+    assertThat(verdict.getAttributes()).isEqualTo(attributes);
+  }
+
+  @Test
   void aChangedLabelClassifiesTheNextEventByItsNewDefinition() {
     labels.pipeInput("threats", threats(0.5f, 0.8f));
     send("e1", "v:0.6,0.8");
@@ -221,8 +233,12 @@ class LabelTopologyTest {
   }
 
   private void send(String id, String text) {
+    send(id, text, Map.of());
+  }
+
+  private void send(String id, String text, Map<String, String> attributes) {
     MediaEvent event = MediaEvent.newBuilder().setId(id).setOccurredAt(Instant.EPOCH).setSource("test")
-        .setParts(List.of(MediaPart.newBuilder().setText(text).build())).setAttributes(Map.of()).build();
+        .setParts(List.of(MediaPart.newBuilder().setText(text).build())).setAttributes(attributes).build();
     long before = embeddings.getQueueSize() + deadLetters.getQueueSize();
     events.pipeInput(id.getBytes(StandardCharsets.UTF_8),
         topics.avro().valueSerde(MediaEvent.class).serializer().serialize(topics.events().name(), event));
