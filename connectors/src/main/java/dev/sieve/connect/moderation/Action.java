@@ -14,8 +14,8 @@ import java.util.Set;
  * apart).
  *
  * <p>Moderation body: {@code {"action":"moderation","eventId","verdict","labels":[..],
- * "scores":{label:score},"hits":[{"label","score","threshold","action"}],"record":{"topic",
- * "partition","offset"}}}. Duplicate body: {@code {"action":"duplicate","eventId","kind",
+ * "scores":{label:score},"hits":[{"label","score","threshold","action"}],"attributes":{name:value},
+ * "record":{"topic","partition","offset"}}}, the attributes being the original event's. Duplicate body: {@code {"action":"duplicate","eventId","kind",
  * "duplicateOf","similarity","scope","record":{..}}}.
  */
 record Action(String idempotencyKey, String kind, byte[] body) {
@@ -46,6 +46,8 @@ record Action(String idempotencyKey, String kind, byte[] body) {
       hits.addObject().put("label", hit.getLabel()).put("score", hit.getScore())
           .put("threshold", hit.getThreshold()).put("action", hit.getAction().name());
     }
+    var attributes = body.putObject("attributes");
+    result.getAttributes().forEach(attributes::put);
     return Optional.of(new Action(result.getEventId(), "moderation", bytes(body, origin)));
   }
 

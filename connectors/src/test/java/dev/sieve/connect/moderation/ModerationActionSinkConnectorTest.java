@@ -72,7 +72,9 @@ class ModerationActionSinkConnectorTest {
   void aBlockVerdictIsDeliveredOnceAfterTheReceiverFailedTwice(EmbeddedKafkaBroker broker, TestInfo test) throws Exception {
     receiver = new WebhookReceiver(SECRET, (key, attempt) -> attempt <= 2 ? 503 : 200);
     Sink sink = start(broker, test, Map.of());
-    sink.send(sink.moderation, "e1", verdict("e1", Verdict.BLOCK, hit("threats", 0.8f, Verdict.BLOCK)));
+    ModerationResult e1Verdict = verdict("e1", Verdict.BLOCK, hit("threats", 0.8f, Verdict.BLOCK));
+    e1Verdict.setAttributes(Map.of("author", "u42", "url", "https://example.org/p/1"));
+    sink.send(sink.moderation, "e1", e1Verdict);
     sink.send(sink.moderation, "e2", verdict("e2", Verdict.ALLOW));
     sink.send(sink.moderation, "e3", verdict("e3", Verdict.REVIEW, hit("threats", 0.5f, Verdict.REVIEW)));
     sink.send(sink.moderation, "e4", verdict("e4", Verdict.BLOCK, hit("spam", 0.9f, Verdict.BLOCK)));
@@ -92,7 +94,11 @@ class ModerationActionSinkConnectorTest {
     assertThat(body.get("labels").toString()).isEqualTo("[\"threats\"]");
     assertThat(body.get("scores").get("threats").floatValue()).isEqualTo(0.8f);
     assertThat(body.get("hits").get(0).get("threshold").floatValue()).isEqualTo(0.6f);
+    assertThat(body.get("attributes")).isEqualTo(Topics.json(
+        "{\"author\":\"u42\",\"url\":\"https://example.org/p/1\"}".getBytes(StandardCharsets.UTF_8)));
     assertThat(body.get("record").get("topic").asText()).isEqualTo(sink.moderation);
+    JsonNode e4 = Topics.json(receiver.accepted().get(1).body().getBytes(StandardCharsets.UTF_8));
+    assertThat(e4.get("attributes").toString()).as("a verdict without attributes").isEqualTo("{}");
   }
 
   @Test
