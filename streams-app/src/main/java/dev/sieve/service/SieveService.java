@@ -26,7 +26,12 @@ import dev.sieve.topology.SieveTopics;
 import dev.sieve.topology.SieveTopology;
 import dev.sieve.validate.EventLimits;
 import dev.sieve.validate.EventValidator;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
@@ -66,6 +71,7 @@ public final class SieveService implements AutoCloseable {
   private final KafkaStreams streams;
   private final PrometheusMeterRegistry registry;
   private final KafkaStreamsMetrics streamsMetrics;
+  private final JvmGcMetrics gcMetrics;
   private final Readiness readiness = new Readiness();
   private final Function<byte[], LabelDefinition> definitions;
   private volatile HttpApi http;
@@ -113,6 +119,13 @@ public final class SieveService implements AutoCloseable {
     });
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
     streamsMetrics.bindTo(registry);
+    // The JVM's own figures (heap, GC pauses, threads, CPU): the first question when a pod is slow.
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    this.gcMetrics = new JvmGcMetrics();
+    gcMetrics.bindTo(registry);
   }
 
   /** The provider named by {@code sieve.embed.provider}. */
@@ -215,6 +228,7 @@ public final class SieveService implements AutoCloseable {
       log.warn("Kafka Streams did not stop within {} ms", timeout.toMillis());
     }
     streamsMetrics.close();
+    gcMetrics.close();
     embedStage.close();
     provider.close();
     stopped.countDown();

@@ -280,6 +280,9 @@ class QueriesAcrossInstancesTest {
     assertThat(sum(scrapes, "sieve_index_bytes", l -> true)).isGreaterThan(64 * DIMENSIONS);
     assertThat(sum(scrapes, "sieve_moderation_verdicts_total", l -> l.contains("verdict=\"BLOCK\""))).isEqualTo(5);
     assertThat(sum(scrapes, "sieve_moderation_verdicts_total", l -> l.contains("verdict=\"ALLOW\""))).isEqualTo(28);
+    // The JVM's figures are there beside Sieve's.
+    assertThat(sum(scrapes, "jvm_memory_used_bytes", l -> l.contains("area=\"heap\""))).isPositive();
+    assertThat(sum(scrapes, "jvm_threads_live_threads", l -> true)).isPositive();
     assertThat(sum(scrapes, "sieve_moderation_label_hits_total", l -> l.contains("label=\"cluster-a\""))).isEqualTo(5);
     assertThat(sum(scrapes, "kafka_stream_thread_process_total", l -> true)).isPositive();
   }
