@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -49,10 +50,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final String SCRAM_LISTENER = "SASL";
   /** The SASL mechanism of the optional SCRAM listener. */
   public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+  private static final String TLS_LISTENER = "TLS";
 
   private final KafkaRaftServer server;
   private final String bootstrapServers;
   private final String scramBootstrapServers;
+  private final String tlsBootstrapServers;
   private final Path dataDir;
   private final boolean ownsDataDir;
   private final Builder settings;
@@ -60,10 +63,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private boolean closed;
 
   private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, String scramBootstrapServers,
-      Path dataDir, boolean ownsDataDir, Builder settings, int[] ports) {
+      String tlsBootstrapServers, Path dataDir, boolean ownsDataDir, Builder settings, int[] ports) {
     this.server = server;
     this.bootstrapServers = bootstrapServers;
     this.scramBootstrapServers = scramBootstrapServers;
+    this.tlsBootstrapServers = tlsBootstrapServers;
     this.dataDir = dataDir;
     this.ownsDataDir = ownsDataDir;
     this.settings = settings;
@@ -100,6 +104,19 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       throw new IllegalStateException("this broker has no SCRAM listener (Builder.scramListener())");
     }
     return scramBootstrapServers;
+  }
+
+  /**
+   * The {@code bootstrap.servers} of the SSL listener, which presents the key pair given to
+   * {@link Builder#tlsListener} and does not ask clients for certificates.
+   *
+   * @throws IllegalStateException when the broker was built without {@link Builder#tlsListener}
+   */
+  public String tlsBootstrapServers() {
+    if (tlsBootstrapServers == null) {
+      throw new IllegalStateException("this broker has no TLS listener (Builder.tlsListener(keystore, password))");
+    }
+    return tlsBootstrapServers;
   }
 
   /** Creates or replaces a SCRAM user that can log in on the SCRAM listener. */
@@ -172,6 +189,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private Path dataDir;
     private Duration startupTimeout = Duration.ofSeconds(60);
     private boolean scramListener;
+    private Path tlsKeystore;
+    private String tlsKeystorePassword;
     private final Map<String, String> extraProperties = new HashMap<>();
 
     private Builder() {}
@@ -199,6 +218,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /**
+     * Also listen on an SSL listener (see {@link #tlsBootstrapServers()}) that presents the key
+     * pair in {@code keystore}, a PKCS12 file whose store and key share {@code password}. Its
+     * certificate should name 127.0.0.1 (subject alternative name) for clients that verify the
+     * host name, as Kafka clients do by default. Clients are not asked for certificates.
+     */
+    public Builder tlsListener(Path keystore, String password) {
+      this.tlsKeystore = keystore;
+      this.tlsKeystorePassword = password;
+      return this;
+    }
+
+    /**
      * A broker property set on top of the defaults (and overriding them), e.g. extra listeners
      * or SASL settings. The PLAINTEXT listener must stay: readiness is checked through it.
      */
@@ -216,18 +247,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      */
     public EmbeddedKafkaBroker start() {
       boolean ownsDataDir = dataDir == null;
-      return start(ownsDataDir ? createTempDir() : dataDir, ownsDataDir, freePorts(3));
+      return start(ownsDataDir ? createTempDir() : dataDir, ownsDataDir, freePorts(4));
     }
 
-    /** Starts on {@code ports} (PLAINTEXT, CONTROLLER, SASL if asked for) with its data in {@code dir}. */
+    /** Starts on {@code ports} (PLAINTEXT, CONTROLLER, SASL and TLS if asked for) with its data in {@code dir}. */
     private EmbeddedKafkaBroker start(Path dir, boolean ownsDataDir, int[] ports) {
       long startedAt = System.nanoTime();
       Deadline deadline = Deadline.after(startupTimeout);
       String bootstrapServers = "127.0.0.1:" + ports[0];
       String scramBootstrapServers = scramListener ? "127.0.0.1:" + ports[2] : null;
+      String tlsBootstrapServers = tlsKeystore != null ? "127.0.0.1:" + ports[3] : null;
       KafkaRaftServer server;
       try {
-        KafkaConfig config = new KafkaConfig(brokerProperties(dir, bootstrapServers, ports[1], scramBootstrapServers));
+        KafkaConfig config = new KafkaConfig(
+            brokerProperties(dir, bootstrapServers, ports[1], scramBootstrapServers, tlsBootstrapServers));
         formatStorage(config, dir);
         server = new KafkaRaftServer(config, Time.SYSTEM);
       } catch (Exception e) {
@@ -263,11 +296,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           bootstrapServers,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt),
           dir);
-      return new EmbeddedKafkaBroker(server, bootstrapServers, scramBootstrapServers, dir, ownsDataDir, this, ports);
+      return new EmbeddedKafkaBroker(
+          server, bootstrapServers, scramBootstrapServers, tlsBootstrapServers, dir, ownsDataDir, this, ports);
     }
 
-    private Map<String, String> brokerProperties(
-        Path dir, String bootstrapServers, int controllerPort, String scramBootstrapServers) {
+    private Map<String, String> brokerProperties(Path dir, String bootstrapServers, int controllerPort,
+        String scramBootstrapServers, String tlsBootstrapServers) {
       Map<String, String> props = new HashMap<>();
       props.put("process.roles", "broker,controller");
       props.put("node.id", String.valueOf(NODE_ID));
@@ -297,18 +331,36 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       props.put("log.cleaner.dedupe.buffer.size", "2097152");
       props.put("log.segment.bytes", "16777216");
       if (scramBootstrapServers != null) {
-        String scram = SCRAM_LISTENER + "://" + scramBootstrapServers;
-        props.put("listeners", props.get("listeners") + "," + scram);
-        props.put("advertised.listeners", props.get("advertised.listeners") + "," + scram);
-        props.put("listener.security.protocol.map",
-            props.get("listener.security.protocol.map") + "," + SCRAM_LISTENER + ":SASL_PLAINTEXT");
+        addListener(props, SCRAM_LISTENER, scramBootstrapServers, "SASL_PLAINTEXT");
         props.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
-        props.put("listener.name." + SCRAM_LISTENER.toLowerCase(java.util.Locale.ROOT) + "."
-            + SCRAM_MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+        props.put(listenerPrefix(SCRAM_LISTENER) + SCRAM_MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
             "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+      }
+      if (tlsBootstrapServers != null) {
+        addListener(props, TLS_LISTENER, tlsBootstrapServers, "SSL");
+        String tls = listenerPrefix(TLS_LISTENER);
+        props.put(tls + "ssl.keystore.type", "PKCS12");
+        props.put(tls + "ssl.keystore.location", tlsKeystore.toAbsolutePath().toString());
+        props.put(tls + "ssl.keystore.password", tlsKeystorePassword);
+        props.put(tls + "ssl.key.password", tlsKeystorePassword);
+        props.put(tls + "ssl.client.auth", "none");
       }
       props.putAll(extraProperties);
       return props;
+    }
+
+    /** Adds a listener on {@code address}, advertised as such, speaking {@code securityProtocol}. */
+    private static void addListener(Map<String, String> props, String name, String address, String securityProtocol) {
+      String listener = name + "://" + address;
+      props.put("listeners", props.get("listeners") + "," + listener);
+      props.put("advertised.listeners", props.get("advertised.listeners") + "," + listener);
+      props.put("listener.security.protocol.map",
+          props.get("listener.security.protocol.map") + "," + name + ":" + securityProtocol);
+    }
+
+    /** The prefix of settings that apply to one listener only, e.g. {@code listener.name.tls.}. */
+    private static String listenerPrefix(String name) {
+      return "listener.name." + name.toLowerCase(Locale.ROOT) + ".";
     }
 
     /** Formats a new data directory; one from an earlier run keeps its cluster id and topics. */

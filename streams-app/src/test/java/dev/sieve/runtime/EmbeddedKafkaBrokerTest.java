@@ -3,6 +3,7 @@ package dev.sieve.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.sieve.testing.SelfSignedCertificate;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -81,6 +82,40 @@ class EmbeddedKafkaBrokerTest {
       }
     } finally {
       (restarted != null ? restarted : first).close();
+    }
+  }
+
+  @Test
+  void tlsListenerPresentsItsCertificateAndServesTheSameAddressAfterRestart(@TempDir Path dir) throws Exception {
+    SelfSignedCertificate certificate = SelfSignedCertificate.create(dir, "embedded-broker");
+    EmbeddedKafkaBroker first =
+        EmbeddedKafkaBroker.builder().tlsListener(certificate.keystore(), certificate.keystorePassword()).start();
+    String address = first.tlsBootstrapServers();
+    EmbeddedKafkaBroker restarted = null;
+    try {
+      assertThat(address).startsWith("127.0.0.1:").isNotEqualTo(first.bootstrapServers());
+      assertThat(tlsNodeAddresses(address, certificate)).containsExactly(address);
+
+      restarted = first.restart();
+
+      assertThat(restarted.tlsBootstrapServers()).isEqualTo(address);
+      assertThat(tlsNodeAddresses(address, certificate)).containsExactly(address);
+    } finally {
+      (restarted != null ? restarted : first).close();
+    }
+  }
+
+  /** The broker addresses an SSL client trusting {@code certificate} learns from {@code address}. */
+  private static List<String> tlsNodeAddresses(String address, SelfSignedCertificate certificate) throws Exception {
+    Map<String, Object> config = Map.of(
+        "bootstrap.servers", address,
+        "security.protocol", "SSL",
+        "ssl.truststore.location", certificate.truststore().toString(),
+        "ssl.truststore.password", certificate.truststorePassword(),
+        "ssl.truststore.type", "PKCS12");
+    try (Admin admin = Admin.create(config)) {
+      return admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream()
+          .map(node -> node.host() + ":" + node.port()).toList();
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.sieve.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.sieve.avro.MediaEvent;
 import dev.sieve.avro.MediaPart;
@@ -15,6 +16,8 @@ import dev.sieve.runtime.EmbeddedKafkaBroker;
 import dev.sieve.testing.BuildDirTempDirFactory;
 import dev.sieve.testing.CapturedLogs;
 import dev.sieve.testing.CommittedRecords;
+import dev.sieve.testing.SelfSignedCertificate;
+import dev.sieve.topology.Outcome;
 import dev.sieve.topology.SieveTopics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -23,6 +26,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,11 +35,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import javax.net.ssl.SSLHandshakeException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -47,8 +54,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Kafka client security comes from configuration and reaches every client Sieve makes; secrets
- * (SASL password, Gemini API key, registry credentials) never show in logs, errors or dead letters.
- * Runs its own broker with a SASL_PLAINTEXT listener that authenticates with SCRAM-SHA-512.
+ * (SASL password, truststore password, Gemini API key, registry credentials) never show in logs,
+ * errors or dead letters. Runs its own broker with a SASL_PLAINTEXT listener that authenticates
+ * with SCRAM-SHA-512 and an SSL listener whose self-signed certificate is made for this run.
  */
 class KafkaSecurityTest {
 
@@ -61,13 +69,24 @@ class KafkaSecurityTest {
   private static final List<String> SECRETS = List.of(SASL_PASSWORD, WRONG_PASSWORD, GEMINI_KEY, REGISTRY_PASSWORD);
 
   private static EmbeddedKafkaBroker broker;
+  /** The broker's own certificate, and another server's that the broker does not present. */
+  private static SelfSignedCertificate brokerCertificate;
+  private static SelfSignedCertificate otherCertificate;
+
+  @TempDir(factory = BuildDirTempDirFactory.class)
+  static Path certificatesDir;
 
   @TempDir(factory = BuildDirTempDirFactory.class)
   Path stateDir;
 
   @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.builder().scramListener().start();
+  static void startBroker() throws Exception {
+    brokerCertificate =
+        SelfSignedCertificate.create(Files.createDirectory(certificatesDir.resolve("broker")), "sieve-test-broker");
+    otherCertificate =
+        SelfSignedCertificate.create(Files.createDirectory(certificatesDir.resolve("other")), "another-server");
+    broker = EmbeddedKafkaBroker.builder().scramListener()
+        .tlsListener(brokerCertificate.keystore(), brokerCertificate.keystorePassword()).start();
     broker.upsertScramUser(USER, SASL_PASSWORD);
   }
 
@@ -80,34 +99,41 @@ class KafkaSecurityTest {
   void sieveAuthenticatesWithScramFromItsConfigurationAndLeaksNoSecret() throws Exception {
     List<String> seen = new ArrayList<>();
     try (CapturedLogs logs = new CapturedLogs(); GeminiEmulator emulator = new GeminiEmulator(GEMINI_KEY)) {
-      SieveConfig config = config("good", SASL_PASSWORD, emulator);
-      SieveTopics topics = SieveTopics.from(config);
-      try (SieveService service = new SieveService(config)) {
-        service.start();
-        assertThat(service.awaitRunning(TIMEOUT)).isTrue();
-        try (var producer = new KafkaProducer<>(saslClient(SASL_PASSWORD), new StringSerializer(), new ByteArraySerializer())) {
-          producer.send(new ProducerRecord<>(topics.events().name(), "good", eventBytes(topics, "good"))).get();
-          producer.send(new ProducerRecord<>(topics.events().name(), "bad", "not avro".getBytes(StandardCharsets.UTF_8))).get();
-        }
-        var categories = CommittedRecords.read(broker, topics.categories().name(), 1, TIMEOUT, new ByteArrayDeserializer());
-        assertThat(categories).extracting(ConsumerRecord::key).containsExactly("good");
-        var deadLetters = CommittedRecords.read(broker, topics.deadLetters().name(), 1, TIMEOUT, new ByteArrayDeserializer());
-        assertThat(deadLetters).extracting(ConsumerRecord::key).containsExactly("bad");
-        deadLetters.forEach(record -> seen.add(render(record)));
-        seen.add(metricsText(service));
-      }
+      processGoodAndBadEvent(config("good", saslClient(SASL_PASSWORD), emulator), saslClient(SASL_PASSWORD), seen);
 
-      SieveConfig wrongPassword = config("wrong", WRONG_PASSWORD, emulator);
-      try (SieveService service = new SieveService(wrongPassword)) {
-        assertThatThrownBy(service::start).satisfies(error -> {
-          assertThat(causes(error)).anyMatch(SaslAuthenticationException.class::isInstance);
-          seen.add(stackTrace(error));
-        });
-      }
+      Throwable error = startFailure(config("wrong", saslClient(WRONG_PASSWORD), emulator), seen);
+      assertThat(causes(error)).anyMatch(SaslAuthenticationException.class::isInstance);
       seen.addAll(logs.lines());
     }
     assertThat(String.join("\n", seen)).contains("sasl.jaas.config = [hidden]");
     for (String secret : SECRETS) {
+      assertThat(seen).as("output containing a secret").noneMatch(line -> line.contains(secret));
+    }
+  }
+
+  @Test
+  void sieveConnectsOverTlsTrustingTheTruststoreFromItsConfigurationAndLeaksNoSecret() throws Exception {
+    List<String> seen = new ArrayList<>();
+    try (CapturedLogs logs = new CapturedLogs(); GeminiEmulator emulator = new GeminiEmulator(GEMINI_KEY)) {
+      SieveConfig config = config("tls", tlsClient(brokerCertificate), emulator);
+      RecordMetadata good = processGoodAndBadEvent(config, tlsClient(brokerCertificate), seen);
+
+      // The embed stage's reader (used after a restore) is built from the same settings as in SieveService.
+      var events = SieveTopics.from(config).avro().valueSerde(MediaEvent.class).deserializer();
+      try (var reader = new KafkaSourceReader(clientConfig(config))) {
+        assertThat(reader.value(new Outcome.Source(good.topic(), good.partition(), good.offset())))
+            .map(value -> events.deserialize(good.topic(), value).getId()).contains("good");
+      }
+
+      Throwable error = startFailure(config("tls-wrong", tlsClient(otherCertificate), emulator), seen);
+      assertThat(causes(error)).anyMatch(SslAuthenticationException.class::isInstance)
+          .anySatisfy(cause -> assertThat(cause).isInstanceOf(SSLHandshakeException.class)
+              .hasMessageContaining("unable to find valid certification path to requested target"));
+      seen.addAll(logs.lines());
+    }
+    assertThat(String.join("\n", seen)).contains("ssl.truststore.password = [hidden]");
+    for (String secret : List.of(brokerCertificate.truststorePassword(), otherCertificate.truststorePassword(),
+        brokerCertificate.keystorePassword(), GEMINI_KEY, REGISTRY_PASSWORD)) {
       assertThat(seen).as("output containing a secret").noneMatch(line -> line.contains(secret));
     }
   }
@@ -121,10 +147,7 @@ class KafkaSecurityTest {
         "ssl.truststore.location", "/etc/sieve/truststore.p12",
         "ssl.truststore.password", "truststore-secret",
         "ssl.endpoint.identification.algorithm", "https")).toConfig();
-    Map<String, Object> clientConfig = new HashMap<>();
-    config.streamsProperties().forEach((key, value) -> clientConfig.put(key.toString(), value));
-
-    assertThat(KafkaSourceReader.consumerConfig(clientConfig))
+    assertThat(KafkaSourceReader.consumerConfig(clientConfig(config)))
         .containsEntry("security.protocol", "SSL")
         .containsEntry("ssl.truststore.location", "/etc/sieve/truststore.p12")
         .containsEntry("ssl.truststore.password", "truststore-secret")
@@ -139,8 +162,53 @@ class KafkaSecurityTest {
         .hasMessageContaining("security.protocol");
   }
 
-  private SieveConfig config(String name, String password, GeminiEmulator emulator) {
-    Map<String, Object> props = new HashMap<>(saslClient(password));
+  /**
+   * Runs Sieve on {@code config}, sends it a good event and an undecodable one through a producer
+   * on {@code client}, and checks the first reaches the categories and the second the DLQ; adds the
+   * dead letters and the metrics page to {@code seen}.
+   *
+   * @return where the good event was written
+   */
+  private static RecordMetadata processGoodAndBadEvent(SieveConfig config, Map<String, Object> client,
+      List<String> seen) throws Exception {
+    SieveTopics topics = SieveTopics.from(config);
+    try (SieveService service = new SieveService(config)) {
+      service.start();
+      assertThat(service.awaitRunning(TIMEOUT)).isTrue();
+      RecordMetadata good;
+      try (var producer = new KafkaProducer<>(client, new StringSerializer(), new ByteArraySerializer())) {
+        good = producer.send(new ProducerRecord<>(topics.events().name(), "good", eventBytes(topics, "good"))).get();
+        producer.send(new ProducerRecord<>(topics.events().name(), "bad", "not avro".getBytes(StandardCharsets.UTF_8))).get();
+      }
+      var categories = CommittedRecords.read(broker, topics.categories().name(), 1, TIMEOUT, new ByteArrayDeserializer());
+      assertThat(categories).extracting(ConsumerRecord::key).containsExactly("good");
+      var deadLetters = CommittedRecords.read(broker, topics.deadLetters().name(), 1, TIMEOUT, new ByteArrayDeserializer());
+      assertThat(deadLetters).extracting(ConsumerRecord::key).containsExactly("bad");
+      deadLetters.forEach(record -> seen.add(render(record)));
+      seen.add(metricsText(service));
+      return good;
+    }
+  }
+
+  /** The error Sieve fails to start with on {@code config}; its stack trace is added to {@code seen}. */
+  private static Throwable startFailure(SieveConfig config, List<String> seen) {
+    try (SieveService service = new SieveService(config)) {
+      Throwable error = catchThrowable(service::start);
+      assertThat(error).as("start-up error").isNotNull();
+      seen.add(stackTrace(error));
+      return error;
+    }
+  }
+
+  /** Sieve's client settings as SieveService hands them to the clients it makes beside Kafka Streams. */
+  private static Map<String, Object> clientConfig(SieveConfig config) {
+    Map<String, Object> clientConfig = new HashMap<>();
+    config.streamsProperties().forEach((key, value) -> clientConfig.put(key.toString(), value));
+    return clientConfig;
+  }
+
+  private SieveConfig config(String name, Map<String, Object> client, GeminiEmulator emulator) {
+    Map<String, Object> props = new HashMap<>(client);
     props.put("application.id", "security-" + name + "-" + UUID.randomUUID());
     props.put("state.dir", stateDir.resolve(name).toString());
     props.put("commit.interval.ms", "100");
@@ -167,6 +235,16 @@ class KafkaSecurityTest {
         "sasl.mechanism", EmbeddedKafkaBroker.SCRAM_MECHANISM,
         "sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\""
             + USER + "\" password=\"" + password + "\";");
+  }
+
+  /** Connects only through the TLS listener, trusting what {@code trusted}'s truststore holds. */
+  private static Map<String, Object> tlsClient(SelfSignedCertificate trusted) {
+    return Map.of(
+        "bootstrap.servers", broker.tlsBootstrapServers(),
+        "security.protocol", "SSL",
+        "ssl.truststore.location", trusted.truststore().toString(),
+        "ssl.truststore.password", trusted.truststorePassword(),
+        "ssl.truststore.type", "PKCS12");
   }
 
   private static byte[] eventBytes(SieveTopics topics, String id) {
