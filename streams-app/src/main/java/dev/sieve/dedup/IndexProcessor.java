@@ -105,7 +105,7 @@ final class IndexProcessor extends ContextualProcessor<String, Probe, String, An
 
   private void rebuildIndex() {
     // Runs on the stream thread before it polls again, so a large index must be rebuilt within
-    // max.poll.interval.ms; the progress lines show how far it is when it is not.
+    // max.poll.interval.ms; progress is logged so that a rebuild nearing it shows.
     long start = System.nanoTime();
     long nextReport = start + REBUILD_REPORT_NANOS;
     long copies = 0;
