@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serde;
@@ -124,10 +125,7 @@ final class DedupCodec {
     out.writeUTF(probe.space());
     out.writeLong(probe.occurredAt());
     out.writeUTF(probe.contentHash());
-    out.writeInt(probe.vector().length);
-    for (float v : probe.vector()) {
-      out.writeFloat(v);
-    }
+    writeFloats(out, probe.vector());
     writeInts(out, probe.cells());
     out.writeInt(probe.route());
     writeShorts(out, probe.lexical());
@@ -140,10 +138,7 @@ final class DedupCodec {
     String space = in.readUTF();
     long occurredAt = in.readLong();
     String hash = in.readUTF();
-    float[] vector = new float[in.readInt()];
-    for (int i = 0; i < vector.length; i++) {
-      vector[i] = in.readFloat();
-    }
+    float[] vector = readFloats(in);
     int[] cells = readInts(in);
     int route = in.readInt();
     return version == 1
@@ -175,6 +170,25 @@ final class DedupCodec {
     float jaccard = version == 1 ? Float.NaN : in.readFloat();
     return new Answer(id, scope, route, kind, match.isEmpty() ? null : match, similarity, jaccard,
         matchOccurredAt, expected);
+  }
+
+  /**
+   * A length, then the values big-endian as {@link DataOutputStream#writeFloat} writes them, in one
+   * block: one stream call per value was most of a probe's encoding.
+   */
+  private static void writeFloats(DataOutputStream out, float[] values) throws IOException {
+    out.writeInt(values.length);
+    ByteBuffer block = ByteBuffer.allocate(Float.BYTES * values.length);
+    block.asFloatBuffer().put(values);
+    out.write(block.array());
+  }
+
+  private static float[] readFloats(DataInputStream in) throws IOException {
+    byte[] block = new byte[Float.BYTES * in.readInt()];
+    in.readFully(block);
+    float[] values = new float[block.length / Float.BYTES];
+    ByteBuffer.wrap(block).asFloatBuffer().get(values);
+    return values;
   }
 
   private static void writeInts(DataOutputStream out, int[] values) throws IOException {

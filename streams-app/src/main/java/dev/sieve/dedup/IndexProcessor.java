@@ -5,8 +5,6 @@ import dev.sieve.dedup.DedupCodec.FirstSeen;
 import dev.sieve.dedup.DedupCodec.StoredCopy;
 import dev.sieve.metrics.SieveMetrics;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -14,6 +12,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Answers probes for the routes this task owns. On the exact route, the first event seen with a
@@ -25,6 +25,8 @@ final class IndexProcessor extends ContextualProcessor<String, Probe, String, An
 
   static final String EXACT_STORE = "dedup-exact";
   static final String CELL_STORE = "dedup-cells";
+  private static final Logger log = LoggerFactory.getLogger(IndexProcessor.class);
+  private static final long REBUILD_REPORT_NANOS = 10_000_000_000L;
 
   private final DedupSettings settings;
   private final SieveMetrics metrics;
@@ -102,17 +104,29 @@ final class IndexProcessor extends ContextualProcessor<String, Probe, String, An
   }
 
   private void rebuildIndex() {
-    // Copies of one event in this task's cells share one item in memory (band copies, without
-    // the vector, another).
-    Map<String, IndexedItem> items = new HashMap<>();
+    // Runs on the stream thread before it polls again, so a large index must be rebuilt within
+    // max.poll.interval.ms; progress is logged so that a rebuild nearing it shows.
+    long start = System.nanoTime();
+    long nextReport = start + REBUILD_REPORT_NANOS;
+    long copies = 0;
+    NearDupIndex.Restoring restoring = index.restoring();
     try (KeyValueIterator<String, byte[]> all = cells.all()) {
       while (all.hasNext()) {
         byte[] stored = all.next().value;
         StoredCopy copy = DedupCodec.storedCopy(stored);
         counted(1, stored.length);
-        String shared = copy.item().eventId() + (copy.cell().isBand() ? "\0band" : "");
-        index.restore(copy.cell(), items.computeIfAbsent(shared, id -> copy.item()));
+        restoring.add(copy.cell(), copy.item());
+        copies++;
+        if (System.nanoTime() >= nextReport) {
+          nextReport += REBUILD_REPORT_NANOS;
+          log.info("Task {}: rebuilding the near-duplicate index, {} stored copies in {} s",
+              context().taskId(), copies, (System.nanoTime() - start) / 1_000_000_000L);
+        }
       }
+    }
+    if (copies > 0) {
+      log.info("Task {}: rebuilt the near-duplicate index from {} stored copies in {} ms", context().taskId(),
+          copies, (System.nanoTime() - start) / 1_000_000L);
     }
   }
 

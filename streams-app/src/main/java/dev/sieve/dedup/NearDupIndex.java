@@ -200,6 +200,31 @@ public final class NearDupIndex {
     cells.computeIfAbsent(cell, k -> new CellTables()).add(item, signature(cell, item));
   }
 
+  /** Puts back the copies of a durable store, read one at a time in any order. */
+  public Restoring restoring() {
+    return new Restoring();
+  }
+
+  /**
+   * Puts back stored copies so that the copies of one event share one item in memory and its
+   * bucket signature, computed once: the signature (140 projections of the vector) is most of the
+   * rebuild's work. Band copies, which carry no vector, share another item.
+   */
+  public final class Restoring {
+
+    private record Shared(IndexedItem item, int[] signature) {}
+
+    private final Map<String, Shared> byEvent = new HashMap<>();
+
+    private Restoring() {}
+
+    public void add(CellKey cell, IndexedItem item) {
+      String key = cell.isBand() ? item.eventId() + "\0band" : item.eventId();
+      Shared shared = byEvent.computeIfAbsent(key, k -> new Shared(item, signature(cell, item)));
+      cells.computeIfAbsent(cell, k -> new CellTables()).add(shared.item(), shared.signature());
+    }
+  }
+
   /** A stored copy of an event: which cell it is in. */
   public record Entry(CellKey cell, String eventId) {}
 

@@ -87,6 +87,26 @@ class NearDupIndexTest {
   }
 
   @Test
+  void copiesRestoredFromTheStoreAreFoundInEachOfTheirCells() {
+    NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
+    NearDupIndex.Restoring restoring = index.restoring();
+    // Large enough cells that a probe looks only in its buckets, which the shared signature decides.
+    for (int i = 0; i < 2 * CellTables.SCAN_ALL_BELOW; i++) {
+      IndexedItem stored = item("s" + i, vectors.random(), new int[] {1, 2});
+      restoring.add(key(1), stored);
+      restoring.add(key(2), stored);
+    }
+    float[] original = vectors.random();
+    restoring.add(key(1), item("original", original, new int[] {1, 2}));
+    restoring.add(key(2), item("original", original, new int[] {1, 2}));
+    float[] query = vectors.at(original, 0.97);
+    // Queries that share only one cell with the stored copies, so that each cell decides its own.
+    assertThat(index.probe(key(1), item("q1", query, new int[] {1, 3}), query).eventId()).isEqualTo("original");
+    assertThat(index.probe(key(2), item("q2", query, new int[] {2, 3}), query).eventId()).isEqualTo("original");
+    assertThat(index.size()).isEqualTo(2 * (2 * CellTables.SCAN_ALL_BELOW + 1));
+  }
+
+  @Test
   void aLargeCellFindsATextsEditedCopyWhoseVectorIsFar() {
     NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
     Texts texts = new Texts(11);
