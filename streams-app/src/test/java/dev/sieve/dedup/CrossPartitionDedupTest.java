@@ -56,44 +56,22 @@ class CrossPartitionDedupTest {
   @Test
   void nearDuplicatesOnDifferentPartitionsAndInstancesAreFlaggedOncePerPair(
       EmbeddedKafkaBroker broker, TestInfo test) throws Exception {
-    DedupHarness harness = new DedupHarness("mem://cross-" + UUID.randomUUID(), TopicNames.unique(test, "d") + "-");
-    try (Admin admin = Admin.create(broker.clientConfig())) {
-      new TopicProvisioner(admin, TIMEOUT).provision(
-          TopicSpec.of(harness.embedded.name(), PARTITIONS), TopicSpec.of(harness.duplicates.name(), PARTITIONS),
-          TopicSpec.of(harness.rejections.name(), 1));
-    }
+    DedupHarness harness = provisionedHarness(broker, test, "cross");
     Vectors vectors = new Vectors(3, DedupHarness.SPACE.getDimensions());
     Instant t0 = Instant.now();
     List<String[]> pairs = new ArrayList<>();
     List<ProducerRecord<String, EmbeddedMedia>> records = new ArrayList<>();
     plant(harness, vectors, t0, 0, 30, 20, pairs, records);
 
-    try (KafkaStreams first = instance(broker, harness, test, "one");
-        KafkaStreams second = instance(broker, harness, test, "two")) {
-      first.start();
-      second.start();
-      awaitRunning(first, second);
-      produce(broker, harness, records);
+    List<ConsumerRecord<String, DuplicateFlag>> read = flagsFromTwoInstances(broker, harness, test, records);
 
-      List<ConsumerRecord<String, DuplicateFlag>> read = CommittedRecords.read(broker, harness.duplicates.name(),
-          records.size(), TIMEOUT, harness.duplicates.valueSerde().deserializer());
-
-      assertOneFlagPerEventAndOncePerPair(read, records, pairs);
-      // Both instances did part of the work.
-      assertThat(first.metadataForLocalThreads()).allSatisfy(t -> assertThat(t.activeTasks()).isNotEmpty());
-      assertThat(second.metadataForLocalThreads()).allSatisfy(t -> assertThat(t.activeTasks()).isNotEmpty());
-    }
+    assertOneFlagPerEventAndOncePerPair(read, records, pairs);
   }
 
   @Test
   void editedTextCopiesWhoseVectorsShareNoCellMeetAcrossPartitionsAndInstances(
       EmbeddedKafkaBroker broker, TestInfo test) throws Exception {
-    DedupHarness harness = new DedupHarness("mem://lexical-" + UUID.randomUUID(), TopicNames.unique(test, "d") + "-");
-    try (Admin admin = Admin.create(broker.clientConfig())) {
-      new TopicProvisioner(admin, TIMEOUT).provision(
-          TopicSpec.of(harness.embedded.name(), PARTITIONS), TopicSpec.of(harness.duplicates.name(), PARTITIONS),
-          TopicSpec.of(harness.rejections.name(), 1));
-    }
+    DedupHarness harness = provisionedHarness(broker, test, "lexical");
     Vectors vectors = new Vectors(13, DedupHarness.SPACE.getDimensions());
     Texts texts = new Texts(13);
     Instant t0 = Instant.now();
@@ -117,33 +95,19 @@ class CrossPartitionDedupTest {
       records.add(textRecord(harness, (pair + 2) % PARTITIONS, "single-topic-" + pair, close, t0, texts.message(30)));
     }
 
-    try (KafkaStreams first = instance(broker, harness, test, "one");
-        KafkaStreams second = instance(broker, harness, test, "two")) {
-      first.start();
-      second.start();
-      awaitRunning(first, second);
-      produce(broker, harness, records);
+    List<ConsumerRecord<String, DuplicateFlag>> read = flagsFromTwoInstances(broker, harness, test, records);
 
-      List<ConsumerRecord<String, DuplicateFlag>> read = CommittedRecords.read(broker, harness.duplicates.name(),
-          records.size(), TIMEOUT, harness.duplicates.valueSerde().deserializer());
-
-      assertOneFlagPerEventAndOncePerPair(read, records, pairs);
-      assertThat(read).filteredOn(r -> r.value().getIsDuplicate()).allSatisfy(r -> {
-        assertThat(r.value().getSimilarity()).isNull();
-        assertThat(r.value().getJaccard()).isGreaterThanOrEqualTo(0.6f);
-      });
-    }
+    assertOneFlagPerEventAndOncePerPair(read, records, pairs);
+    assertThat(read).filteredOn(r -> r.value().getIsDuplicate()).allSatisfy(r -> {
+      assertThat(r.value().getSimilarity()).isNull();
+      assertThat(r.value().getJaccard()).isGreaterThanOrEqualTo(0.6f);
+    });
   }
 
   @Test
   void anInstanceWithEmptyStateRestoresTheIndexFromItsChangelog(EmbeddedKafkaBroker broker, TestInfo test)
       throws Exception {
-    DedupHarness harness = new DedupHarness("mem://restore-" + UUID.randomUUID(), TopicNames.unique(test, "d") + "-");
-    try (Admin admin = Admin.create(broker.clientConfig())) {
-      new TopicProvisioner(admin, TIMEOUT).provision(
-          TopicSpec.of(harness.embedded.name(), PARTITIONS), TopicSpec.of(harness.duplicates.name(), PARTITIONS),
-          TopicSpec.of(harness.rejections.name(), 1));
-    }
+    DedupHarness harness = provisionedHarness(broker, test, "restore");
     Vectors vectors = new Vectors(5, DedupHarness.SPACE.getDimensions());
     Instant t0 = Instant.now();
     float[] original = vectors.random();
@@ -174,12 +138,7 @@ class CrossPartitionDedupTest {
   @Test
   void aCrashMidRunAndAReplayFlagEveryEventOnceAndEveryPairOnce(EmbeddedKafkaBroker broker, TestInfo test)
       throws Exception {
-    DedupHarness harness = new DedupHarness("mem://crash-" + UUID.randomUUID(), TopicNames.unique(test, "d") + "-");
-    try (Admin admin = Admin.create(broker.clientConfig())) {
-      new TopicProvisioner(admin, TIMEOUT).provision(
-          TopicSpec.of(harness.embedded.name(), PARTITIONS), TopicSpec.of(harness.duplicates.name(), PARTITIONS),
-          TopicSpec.of(harness.rejections.name(), 1));
-    }
+    DedupHarness harness = provisionedHarness(broker, test, "crash");
     Vectors vectors = new Vectors(9, DedupHarness.SPACE.getDimensions());
     Instant t0 = Instant.now();
     List<String[]> pairs = new ArrayList<>();
@@ -277,6 +236,37 @@ class CrossPartitionDedupTest {
     }
     for (int i = first; i < first + singles; i++) {
       records.add(record(harness, i % PARTITIONS, "single-" + i, vectors.random(), t0));
+    }
+  }
+
+  /** A harness on fresh topics, created with the test's partitions. */
+  private static DedupHarness provisionedHarness(EmbeddedKafkaBroker broker, TestInfo test, String scope) {
+    DedupHarness harness = new DedupHarness("mem://" + scope + "-" + UUID.randomUUID(), TopicNames.unique(test, "d") + "-");
+    try (Admin admin = Admin.create(broker.clientConfig())) {
+      new TopicProvisioner(admin, TIMEOUT).provision(
+          TopicSpec.of(harness.embedded.name(), PARTITIONS), TopicSpec.of(harness.duplicates.name(), PARTITIONS),
+          TopicSpec.of(harness.rejections.name(), 1));
+    }
+    return harness;
+  }
+
+  /**
+   * The flags two instances of one application write for {@code records}; both instances must
+   * have done part of the work.
+   */
+  private List<ConsumerRecord<String, DuplicateFlag>> flagsFromTwoInstances(EmbeddedKafkaBroker broker,
+      DedupHarness harness, TestInfo test, List<ProducerRecord<String, EmbeddedMedia>> records) throws Exception {
+    try (KafkaStreams first = instance(broker, harness, test, "one");
+        KafkaStreams second = instance(broker, harness, test, "two")) {
+      first.start();
+      second.start();
+      awaitRunning(first, second);
+      produce(broker, harness, records);
+      List<ConsumerRecord<String, DuplicateFlag>> read = CommittedRecords.read(broker, harness.duplicates.name(),
+          records.size(), TIMEOUT, harness.duplicates.valueSerde().deserializer());
+      assertThat(first.metadataForLocalThreads()).allSatisfy(t -> assertThat(t.activeTasks()).isNotEmpty());
+      assertThat(second.metadataForLocalThreads()).allSatisfy(t -> assertThat(t.activeTasks()).isNotEmpty());
+      return read;
     }
   }
 
