@@ -20,7 +20,8 @@ import java.util.Set;
  * one thread, so for two events the cell that decides their pair ({@link
  * IndexedItem#decisionCell}) sees them in one order: the second finds the first.
  *
- * <p>Within a cell, {@link CellTables} pick the stored events worth comparing; every candidate is
+ * <p>Within a cell, {@link CellTables} pick the stored events worth comparing (those whose
+ * sketch can still be within the threshold, and texts sharing a band value); every candidate is
  * verified by cosine against the threshold, and for two texts by the {@link LexicalRule}. Band
  * buckets ({@link CellKey#isBand}) hold texts without vectors and decide the text pairs that share
  * no cell, by Jaccard alone.
@@ -91,7 +92,7 @@ public final class NearDupIndex {
   public CellProbe probeAndInsert(CellKey cell, IndexedItem event, float[] unitVector) {
     CellTables tables = cells.computeIfAbsent(cell, k -> new CellTables());
     int[] signature = signature(cell, event);
-    Scan scan = scan(tables.candidates(signature, event.bands()), cell, event, unitVector);
+    Scan scan = scan(tables.candidates(signature, event.bands(), maxDistance(cell)), cell, event, unitVector);
     if (!scan.represented) {
       tables.add(event, signature);
     }
@@ -102,7 +103,8 @@ public final class NearDupIndex {
   public Match probe(CellKey cell, IndexedItem event, float[] unitVector) {
     CellTables tables = cells.get(cell);
     return tables == null ? null
-        : scan(tables.candidates(signature(cell, event), event.bands()), cell, event, unitVector).best;
+        : scan(tables.candidates(signature(cell, event), event.bands(), maxDistance(cell)), cell, event, unitVector)
+            .best;
   }
 
   /**
@@ -117,6 +119,11 @@ public final class NearDupIndex {
     SimHash planes = bucketPlanes.computeIfAbsent(cell.space(), key -> new SimHash(
         CellTables.TABLES * CellTables.BITS_PER_TABLE, vector.dimensions(), BUCKET_SEED, key));
     return CellTables.signatures(planes, vector.toFloats());
+  }
+
+  /** The sketch distance beyond which a candidate of this cell cannot reach its space's threshold. */
+  private int maxDistance(CellKey cell) {
+    return CellTables.maxDistance(thresholds.of(cell.space()));
   }
 
   /** The same stored events, matched at another threshold (for comparisons in the bench). */

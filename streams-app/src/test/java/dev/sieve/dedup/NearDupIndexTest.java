@@ -87,6 +87,53 @@ class NearDupIndexTest {
   }
 
   @Test
+  void theSketchBoundKeepsPairsAtTheThresholdAndDropsUnrelatedVectors() {
+    SimHash planes = new SimHash(CellTables.SKETCH_BITS, 64, 3L, "space");
+    for (double threshold : new double[] {0.85, 0.95}) {
+      int maxDistance = CellTables.maxDistance(threshold);
+      int pairsSkipped = 0;
+      int unrelatedKept = 0;
+      int pairs = 5_000;
+      for (int i = 0; i < pairs; i++) {
+        float[] v = vectors.random();
+        int[] sketch = CellTables.signatures(planes, v);
+        if (CellTables.distance(sketch, 0, CellTables.signatures(planes, vectors.at(v, threshold))) > maxDistance) {
+          pairsSkipped++;
+        }
+        if (CellTables.distance(sketch, 0, CellTables.signatures(planes, vectors.random())) <= maxDistance) {
+          unrelatedKept++;
+        }
+      }
+      assertThat(pairsSkipped).as("pairs at %s skipped", threshold).isZero();
+      assertThat(unrelatedKept).as("unrelated pairs verified at %s", threshold).isLessThan(pairs / 100);
+    }
+  }
+
+  @Test
+  void aLargeCellVerifiesOnlyCandidatesWhoseSketchCanReachTheThreshold() {
+    NearDupIndex index = new NearDupIndex(0.85, 0.98, HOUR);
+    for (int i = 0; i < 20_000; i++) {
+      index.restore(key(1), item("s" + i, vectors.random(), new int[] {1, 2}));
+    }
+    int found = 0;
+    int queries = 100;
+    long before = index.comparisons();
+    for (int q = 0; q < queries; q++) {
+      float[] original = vectors.random();
+      index.restore(key(1), item("o" + q, original, new int[] {1, 2}));
+      float[] query = vectors.at(original, 0.9);
+      var match = index.probe(key(1), item("q" + q, query, new int[] {1, 2}), query);
+      if (match != null && match.eventId().equals("o" + q)) {
+        found++;
+      }
+    }
+    assertThat(found).isGreaterThanOrEqualTo(97);
+    // the buckets hold ~900 candidates per query (one per bucket visit); verified are the original
+    // and the few unrelated vectors whose sketch happens to be close (64 dimensions spread wide)
+    assertThat((index.comparisons() - before) / (double) queries).isLessThan(40);
+  }
+
+  @Test
   void copiesRestoredFromTheStoreAreFoundInEachOfTheirCells() {
     NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
     NearDupIndex.Restoring restoring = index.restoring();
