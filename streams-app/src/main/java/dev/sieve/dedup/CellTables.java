@@ -2,9 +2,8 @@ package dev.sieve.dedup;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The events stored in one cell, with in-memory hash tables that find a query's likely near
@@ -28,6 +27,11 @@ import java.util.Map;
  * found through their band values are always verified: the lexical rule may call them near
  * duplicates whatever their cosine.
  *
+ * <p>Layout, for heap and memory traffic (the index holds millions of items): sketches are one flat
+ * array, a table bucket is one array of positions (read in one sweep rather than by following a
+ * chain through the heap), the tables exist only once a cell has {@value #SCAN_ALL_BELOW} items,
+ * and band values map to positions through primitive arrays rather than boxed collections.
+ *
  * <p>A band bucket keeps no vectors ({@code signature == null}) and is always scanned whole.
  */
 final class CellTables {
@@ -39,24 +43,19 @@ final class CellTables {
   static final int SKETCH_BITS = TABLES * BITS_PER_TABLE;
   /** Standard deviations above the expected distance at the threshold before a candidate is skipped. */
   private static final double SKETCH_MARGIN = 5;
+  private static final int[] NO_POSITIONS = new int[1];
 
   private final List<IndexedItem> items = new ArrayList<>();
-  /** The items' signatures, flat ({@value #TABLES} per position), so the sketch test reads one array. */
+  /** The items' signatures, flat ({@value #TABLES} per position); empty in a band bucket. */
   private int[] sketches = new int[0];
-  /** Positions of stored texts by (band index, band value). */
-  private final Map<Long, List<Integer>> byBand = new HashMap<>();
-  /** Allocated with the first vector (640 KB): band buckets, which hold none, stay small. */
-  private int[][] heads;
-  private int[][] next = new int[TABLES][0];
+  /**
+   * Per table and bucket, the positions of the items in it, {@code [0]} holding their count; null
+   * until the cell has {@value #SCAN_ALL_BELOW} items (smaller cells are scanned whole).
+   */
+  private int[][][] buckets;
+  private final BandPostings byBand = new BandPostings();
   private int[] seen = new int[0];
   private int stamp;
-
-  private void allocateHeads() {
-    heads = new int[TABLES][1 << BITS_PER_TABLE];
-    for (int t = 0; t < TABLES; t++) {
-      Arrays.fill(heads[t], -1);
-    }
-  }
 
   List<IndexedItem> items() {
     return items;
@@ -85,51 +84,61 @@ final class CellTables {
   void add(IndexedItem item, int[] signature) {
     int position = items.size();
     items.add(item);
+    if (position >= seen.length) {
+      seen = Arrays.copyOf(seen, Math.max(16, seen.length * 2));
+    }
     if (signature == null) {
       return;
     }
-    if (heads == null) {
-      allocateHeads();
-    }
-    for (int b = 0; b < item.bands().length; b++) {
-      byBand.computeIfAbsent(bandKey(b, item.bands()[b]), k -> new ArrayList<>()).add(position);
-    }
-    if (position >= next[0].length) {
-      int capacity = Math.max(16, next[0].length * 2);
-      for (int t = 0; t < TABLES; t++) {
-        next[t] = Arrays.copyOf(next[t], capacity);
-      }
-      seen = Arrays.copyOf(seen, capacity);
-      sketches = Arrays.copyOf(sketches, capacity * TABLES);
+    if (sketches.length < seen.length * TABLES) {
+      sketches = Arrays.copyOf(sketches, seen.length * TABLES);
     }
     System.arraycopy(signature, 0, sketches, position * TABLES, TABLES);
-    for (int t = 0; t < TABLES; t++) {
-      next[t][position] = heads[t][signature[t]];
-      heads[t][signature[t]] = position;
+    byBand.add(position, item.bands());
+    if (buckets != null) {
+      addToBuckets(position);
+    } else if (items.size() >= SCAN_ALL_BELOW) {
+      buckets = new int[TABLES][1 << BITS_PER_TABLE][];
+      for (int p = 0; p < items.size(); p++) {
+        addToBuckets(p);
+      }
     }
   }
 
-  /** Removes the items {@code keep} rejects; rebuilds the tables when any went. */
-  List<IndexedItem> removeIf(java.util.function.Predicate<IndexedItem> remove) {
+  private void addToBuckets(int position) {
+    for (int t = 0; t < TABLES; t++) {
+      int bucket = sketches[position * TABLES + t];
+      int[] positions = buckets[t][bucket];
+      if (positions == null) {
+        positions = new int[4];
+      } else if (positions[0] + 1 == positions.length) {
+        positions = Arrays.copyOf(positions, positions.length * 2);
+      }
+      positions[++positions[0]] = position;
+      buckets[t][bucket] = positions;
+    }
+  }
+
+  /** Removes the items {@code remove} accepts; rebuilds the tables when any went. */
+  List<IndexedItem> removeIf(Predicate<IndexedItem> remove) {
     List<IndexedItem> removed = new ArrayList<>();
     List<IndexedItem> keptItems = new ArrayList<>();
     List<int[]> keptSignatures = new ArrayList<>();
+    boolean bandBucket = sketches.length == 0;
     for (int i = 0; i < items.size(); i++) {
       if (remove.test(items.get(i))) {
         removed.add(items.get(i));
       } else {
         keptItems.add(items.get(i));
-        // a band bucket has no tables and its items no signature
-        keptSignatures.add(heads == null ? null : Arrays.copyOfRange(sketches, i * TABLES, (i + 1) * TABLES));
+        keptSignatures.add(bandBucket ? null : Arrays.copyOfRange(sketches, i * TABLES, (i + 1) * TABLES));
       }
     }
     if (!removed.isEmpty()) {
       items.clear();
-      heads = null;
-      next = new int[TABLES][0];
-      seen = new int[0];
       sketches = new int[0];
+      buckets = null;
       byBand.clear();
+      seen = new int[0];
       for (int i = 0; i < keptItems.size(); i++) {
         add(keptItems.get(i), keptSignatures.get(i));
       }
@@ -151,12 +160,12 @@ final class CellTables {
   }
 
   /**
-   * The items a query with these signatures and bands should be compared with: the stored items
-   * in its buckets and the buckets one bit away whose sketch is within {@code maxDistance} bits of
-   * the query's, and every stored text sharing a band value with it.
+   * The items a query with these signatures and bands should be compared with: every stored text
+   * sharing a band value with it, and the stored items in its buckets and the buckets one bit away
+   * (all items of a small cell) whose sketch is within {@code maxDistance} bits of the query's.
    */
   List<IndexedItem> candidates(int[] signature, int[] bands, int maxDistance) {
-    if (signature == null || heads == null) {
+    if (signature == null || sketches.length == 0) {
       return items;
     }
     if (++stamp == 0) {
@@ -165,33 +174,40 @@ final class CellTables {
     }
     List<IndexedItem> candidates = new ArrayList<>();
     // texts sharing a band value first, unfiltered: the lexical rule may call them near anyway
-    for (int b = 0; b < bands.length; b++) {
-      for (int position : byBand.getOrDefault(bandKey(b, bands[b]), List.of())) {
-        if (seen[position] != stamp) {
-          seen[position] = stamp;
-          candidates.add(items.get(position));
-        }
+    byBand.forEachSharing(bands, position -> {
+      if (seen[position] != stamp) {
+        seen[position] = stamp;
+        candidates.add(items.get(position));
       }
-    }
-    if (items.size() < SCAN_ALL_BELOW) {
+    });
+    if (buckets == null) {
       for (int position = 0; position < items.size(); position++) {
-        if (seen[position] != stamp && isSketchNear(position, signature, maxDistance)) {
-          candidates.add(items.get(position));
-        }
+        consider(position, signature, maxDistance, candidates);
       }
-    } else {
-      for (int t = 0; t < TABLES; t++) {
-        collect(t, signature[t], signature, maxDistance, candidates);
-        for (int b = 0; b < BITS_PER_TABLE; b++) {
-          collect(t, signature[t] ^ (1 << b), signature, maxDistance, candidates);
-        }
+      return candidates;
+    }
+    for (int t = 0; t < TABLES; t++) {
+      collect(buckets[t][signature[t]], signature, maxDistance, candidates);
+      for (int b = 0; b < BITS_PER_TABLE; b++) {
+        collect(buckets[t][signature[t] ^ (1 << b)], signature, maxDistance, candidates);
       }
     }
     return candidates;
   }
 
-  private boolean isSketchNear(int position, int[] signature, int maxDistance) {
-    return distance(sketches, position * TABLES, signature) <= maxDistance;
+  private void collect(int[] positions, int[] signature, int maxDistance, List<IndexedItem> candidates) {
+    int[] bucket = positions == null ? NO_POSITIONS : positions;
+    for (int i = 1; i <= bucket[0]; i++) {
+      consider(bucket[i], signature, maxDistance, candidates);
+    }
+  }
+
+  /** Sketch first: most items of a bucket are far, and then {@code seen} is never read. */
+  private void consider(int position, int[] signature, int maxDistance, List<IndexedItem> candidates) {
+    if (distance(sketches, position * TABLES, signature) <= maxDistance && seen[position] != stamp) {
+      seen[position] = stamp;
+      candidates.add(items.get(position));
+    }
   }
 
   /** Sketch bits in which {@code signature} differs from the one stored at {@code offset} of {@code sketches}. */
@@ -203,19 +219,93 @@ final class CellTables {
     return distance;
   }
 
-  private static long bandKey(int band, int value) {
-    return ((long) band << 32) | (value & 0xffffffffL);
-  }
+  /**
+   * Positions of stored texts by (band index, band value), in primitive arrays: an open-addressing
+   * table from the key to the latest position with it, and per position and band the previous
+   * position with the same key. Most band values are unique, so boxed lists would cost ~100 bytes
+   * per band of every stored text.
+   */
+  private static final class BandPostings {
 
-  private void collect(int table, int bucket, int[] signature, int maxDistance, List<IndexedItem> candidates) {
-    for (int position = heads[table][bucket]; position >= 0; position = next[table][position]) {
-      // marked seen either way: a far item found again through another table is still far
-      if (seen[position] != stamp) {
-        seen[position] = stamp;
-        if (isSketchNear(position, signature, maxDistance)) {
-          candidates.add(items.get(position));
+    private long[] keys = new long[0];
+    private int[] latest = new int[0];
+    private int used;
+    /** {@code previous[position * BANDS + band]}: the earlier position with the same key, or -1. */
+    private int[] previous = new int[0];
+
+    void add(int position, int[] bands) {
+      if (bands.length == 0) {
+        return;
+      }
+      if ((used + bands.length) * 2 > keys.length) {
+        grow();
+      }
+      int needed = (position + 1) * LexicalBands.BANDS;
+      if (previous.length < needed) {
+        previous = Arrays.copyOf(previous, Math.max(needed, previous.length * 2));
+      }
+      for (int b = 0; b < bands.length; b++) {
+        int slot = slot(key(b, bands[b]));
+        if (latest[slot] < 0) {
+          keys[slot] = key(b, bands[b]);
+          used++;
+        }
+        previous[position * LexicalBands.BANDS + b] = latest[slot];
+        latest[slot] = position;
+      }
+    }
+
+    void forEachSharing(int[] bands, java.util.function.IntConsumer action) {
+      if (used == 0) {
+        return;
+      }
+      for (int b = 0; b < bands.length; b++) {
+        for (int p = latest[slot(key(b, bands[b]))]; p >= 0; p = previous[p * LexicalBands.BANDS + b]) {
+          action.accept(p);
         }
       }
+    }
+
+    void clear() {
+      keys = new long[0];
+      latest = new int[0];
+      previous = new int[0];
+      used = 0;
+    }
+
+    /** The key's slot, or the empty slot where it would go (linear probing). */
+    private int slot(long key) {
+      int mask = keys.length - 1;
+      int slot = (int) mix(key) & mask;
+      while (latest[slot] >= 0 && keys[slot] != key) {
+        slot = (slot + 1) & mask;
+      }
+      return slot;
+    }
+
+    private void grow() {
+      long[] oldKeys = keys;
+      int[] oldLatest = latest;
+      int capacity = Math.max(64, keys.length * 2);
+      keys = new long[capacity];
+      latest = new int[capacity];
+      Arrays.fill(latest, -1);
+      for (int i = 0; i < oldKeys.length; i++) {
+        if (oldLatest[i] >= 0) {
+          int slot = slot(oldKeys[i]);
+          keys[slot] = oldKeys[i];
+          latest[slot] = oldLatest[i];
+        }
+      }
+    }
+
+    private static long key(int band, int value) {
+      return ((long) band << 32) | (value & 0xffffffffL);
+    }
+
+    private static long mix(long key) {
+      long h = key * 0x9E3779B97F4A7C15L;
+      return h ^ (h >>> 32);
     }
   }
 }
