@@ -48,7 +48,8 @@ class CrossPartitionDedupTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
   private static final int PARTITIONS = 4;
-  private static final DedupSettings SETTINGS = new DedupSettings(0.9, Duration.ofDays(1), 4, 0.98, 11L);
+  private static final DedupSettings SETTINGS = new DedupSettings(0.9, Duration.ofDays(1), 4, 0.98, 11L)
+      .withPartitions(PARTITIONS);
 
   @TempDir(factory = BuildDirTempDirFactory.class)
   Path stateDirs;
