@@ -138,7 +138,9 @@ public final class SieveConfig extends AbstractConfig {
               + "managed, e.g. by Strimzi KafkaTopic resources).", GROUP_TOPICS, 4,
           ConfigDef.Width.SHORT, "Create topics")
       .define(TOPICS_PARTITIONS, Type.INT, 3, Range.between(1, 10_000), Importance.LOW,
-          "Partitions of topics Sieve creates.", GROUP_TOPICS, 5, ConfigDef.Width.SHORT, "Partitions")
+          "Partitions of topics Sieve creates, and of the near-duplicate index's repartition topic "
+              + "(dedup-index), which the scatter routes by: every instance must use the same value.",
+          GROUP_TOPICS, 5, ConfigDef.Width.SHORT, "Partitions")
       .define(TOPICS_REPLICATION, Type.SHORT, (short) -1, new ReplicationFactor(), Importance.LOW,
           "Replication factor of topics Sieve creates; -1 = the broker's default.", GROUP_TOPICS, 6,
           ConfigDef.Width.SHORT, "Replication factor")

@@ -3,26 +3,27 @@ package dev.sieve.dedup;
 import dev.sieve.avro.DuplicateKind;
 
 /**
- * One route's answer for one event, on its way to the gather (keyed by event id).
+ * One {@link ProbeGroup}'s answer for one event (the best over its routes), on its way to the
+ * gather (keyed by event id).
  *
- * @param route {@link Probe#EXACT_ROUTE}, the cell or the band route that answered
+ * @param partition the index partition that answered (one group per partition)
  * @param kind EXACT, NEAR or NONE
  * @param similarity cosine to the match; NaN for a match a band bucket decided on text alone
  * @param jaccard estimated Jaccard to the match; NaN unless both are texts compared lexically
- * @param expected answers the event gets in all
+ * @param expected answers the event gets in all: its number of groups
  */
-record Answer(String eventId, String scope, int route, DuplicateKind kind, String matchId,
+record Answer(String eventId, String scope, int partition, DuplicateKind kind, String matchId,
     float similarity, float jaccard, long matchOccurredAt, int expected) {
 
-  static Answer none(Probe probe) {
-    return new Answer(probe.eventId(), probe.scope(), probe.route(), DuplicateKind.NONE, null, 0f, Float.NaN, 0L,
-        probe.answers());
+  static Answer none(ProbeGroup group) {
+    return new Answer(group.eventId(), group.scope(), group.partition(), DuplicateKind.NONE, null, 0f, Float.NaN, 0L,
+        group.groups());
   }
 
-  static Answer match(Probe probe, DuplicateKind kind, String matchId, float similarity, float jaccard,
+  static Answer match(ProbeGroup group, DuplicateKind kind, String matchId, float similarity, float jaccard,
       long matchOccurredAt) {
-    return new Answer(probe.eventId(), probe.scope(), probe.route(), kind, matchId, similarity, jaccard,
-        matchOccurredAt, probe.answers());
+    return new Answer(group.eventId(), group.scope(), group.partition(), kind, matchId, similarity, jaccard,
+        matchOccurredAt, group.groups());
   }
 
   /**

@@ -130,7 +130,7 @@ public final class CorpusDuplicates {
   private Map<String, Object> measure(List<Event> events, float[][] vectors, int[][] signatures, double threshold,
       LexicalRule rule, PrintStream out) {
     DedupSettings at = new DedupSettings(SpaceThresholds.uniform(threshold), settings.horizon(), settings.hashBits(),
-        settings.floodSimilarity(), settings.hashSeed(), rule);
+        settings.floodSimilarity(), settings.hashSeed(), rule, settings.partitions());
     Map<String, Flag> flags = flag(events, vectors, signatures, at);
     int copies = 0;
     int found = 0;

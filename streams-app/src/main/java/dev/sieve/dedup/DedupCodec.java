@@ -15,26 +15,38 @@ import org.apache.kafka.common.serialization.Serdes;
 /**
  * Binary encodings of the index's internal records (repartition topics and state stores). They
  * never leave the application, so they carry no registry schema; a leading version byte leaves
- * room to change them.
+ * room to change them. Stored records ({@code dedup-cells}, {@code dedup-exact}) and records in
+ * flight ({@code dedup-index}, {@code dedup-gather} and the gather store) are versioned apart, so
+ * that the latter can change while stored and pre-filled state keeps its format.
  */
 final class DedupCodec {
 
-  /** 2 added texts' signatures and bands, band buckets and Jaccard; version 1 records still read. */
-  private static final byte VERSION = 2;
+  /**
+   * Stored copies and first-seen entries. 2 added texts' signatures and bands, band buckets and
+   * Jaccard; version 1 records still read.
+   */
+  private static final byte STORE_VERSION = 2;
 
-  static final Serde<Probe> PROBE = Serdes.serdeFrom(
-      (topic, probe) -> probe == null ? null : write(out -> writeProbe(out, probe)),
-      (topic, bytes) -> bytes == null ? null : read(bytes, DedupCodec::readProbe));
+  /**
+   * Probe groups and answers. 3: one record per index partition ({@link ProbeGroup}) instead of
+   * one per route, answers per partition; records of versions 1 and 2 (one per route) do not read,
+   * so repartition topics and the gather store must be drained before an upgrade from them.
+   */
+  private static final byte FLIGHT_VERSION = 3;
+
+  static final Serde<ProbeGroup> PROBE_GROUP = Serdes.serdeFrom(
+      (topic, group) -> group == null ? null : write(FLIGHT_VERSION, out -> writeProbeGroup(out, group)),
+      (topic, bytes) -> bytes == null ? null : readFlight(bytes, DedupCodec::readProbeGroup));
 
   static final Serde<Answer> ANSWER = Serdes.serdeFrom(
-      (topic, answer) -> answer == null ? null : write(out -> writeAnswer(out, answer)),
-      (topic, bytes) -> bytes == null ? null : read(bytes, DedupCodec::readAnswer));
+      (topic, answer) -> answer == null ? null : write(FLIGHT_VERSION, out -> writeAnswer(out, answer)),
+      (topic, bytes) -> bytes == null ? null : readFlight(bytes, DedupCodec::readAnswer));
 
   private DedupCodec() {}
 
   /** A stored copy: the cell it is in, then the item. */
   static byte[] storedCopy(CellKey cell, IndexedItem item) {
-    return write(out -> {
+    return write(STORE_VERSION, out -> {
       out.writeUTF(cell.scope());
       out.writeUTF(cell.space());
       out.writeInt(cell.cell());
@@ -58,7 +70,7 @@ final class DedupCodec {
   record StoredCopy(CellKey cell, IndexedItem item) {}
 
   static StoredCopy storedCopy(byte[] bytes) {
-    return read(bytes, (in, version) -> {
+    return readStored(bytes, (in, version) -> {
       String scope = in.readUTF();
       String space = in.readUTF();
       int cell = in.readInt();
@@ -88,7 +100,7 @@ final class DedupCodec {
   record FirstSeen(String eventId, long occurredAt, long timestamp) {}
 
   static byte[] firstSeen(FirstSeen first) {
-    return write(out -> {
+    return write(STORE_VERSION, out -> {
       out.writeUTF(first.eventId());
       out.writeLong(first.occurredAt());
       out.writeLong(first.timestamp());
@@ -96,11 +108,11 @@ final class DedupCodec {
   }
 
   static FirstSeen firstSeen(byte[] bytes) {
-    return read(bytes, (in, version) -> new FirstSeen(in.readUTF(), in.readLong(), in.readLong()));
+    return readStored(bytes, (in, version) -> new FirstSeen(in.readUTF(), in.readLong(), in.readLong()));
   }
 
   static byte[] answers(List<Answer> answers) {
-    return write(out -> {
+    return write(FLIGHT_VERSION, out -> {
       out.writeInt(answers.size());
       for (Answer answer : answers) {
         writeAnswer(out, answer);
@@ -109,7 +121,7 @@ final class DedupCodec {
   }
 
   static List<Answer> answers(byte[] bytes) {
-    return read(bytes, (in, version) -> {
+    return readFlight(bytes, (in, version) -> {
       int n = in.readInt();
       List<Answer> answers = new ArrayList<>(n);
       for (int i = 0; i < n; i++) {
@@ -119,37 +131,30 @@ final class DedupCodec {
     });
   }
 
-  private static void writeProbe(DataOutputStream out, Probe probe) throws IOException {
-    out.writeUTF(probe.eventId());
-    out.writeUTF(probe.scope());
-    out.writeUTF(probe.space());
-    out.writeLong(probe.occurredAt());
-    out.writeUTF(probe.contentHash());
-    writeFloats(out, probe.vector());
-    writeInts(out, probe.cells());
-    out.writeInt(probe.route());
-    writeShorts(out, probe.lexical());
-    writeInts(out, probe.bands());
+  private static void writeProbeGroup(DataOutputStream out, ProbeGroup group) throws IOException {
+    out.writeUTF(group.eventId());
+    out.writeUTF(group.scope());
+    out.writeUTF(group.space());
+    out.writeLong(group.occurredAt());
+    out.writeUTF(group.contentHash());
+    writeFloats(out, group.vector());
+    writeInts(out, group.cells());
+    writeShorts(out, group.lexical());
+    writeInts(out, group.bands());
+    writeInts(out, group.routes());
+    out.writeInt(group.partition());
+    out.writeInt(group.groups());
   }
 
-  private static Probe readProbe(DataInputStream in, int version) throws IOException {
-    String id = in.readUTF();
-    String scope = in.readUTF();
-    String space = in.readUTF();
-    long occurredAt = in.readLong();
-    String hash = in.readUTF();
-    float[] vector = readFloats(in);
-    int[] cells = readInts(in);
-    int route = in.readInt();
-    return version == 1
-        ? new Probe(id, scope, space, occurredAt, hash, vector, cells, new int[0], new int[0], route)
-        : new Probe(id, scope, space, occurredAt, hash, vector, cells, readShorts(in), readInts(in), route);
+  private static ProbeGroup readProbeGroup(DataInputStream in, int version) throws IOException {
+    return new ProbeGroup(in.readUTF(), in.readUTF(), in.readUTF(), in.readLong(), in.readUTF(), readFloats(in),
+        readInts(in), readShorts(in), readInts(in), readInts(in), in.readInt(), in.readInt());
   }
 
   private static void writeAnswer(DataOutputStream out, Answer answer) throws IOException {
     out.writeUTF(answer.eventId());
     out.writeUTF(answer.scope());
-    out.writeInt(answer.route());
+    out.writeInt(answer.partition());
     out.writeByte(answer.kind().ordinal());
     out.writeUTF(answer.matchId() == null ? "" : answer.matchId());
     out.writeFloat(answer.similarity());
@@ -161,14 +166,14 @@ final class DedupCodec {
   private static Answer readAnswer(DataInputStream in, int version) throws IOException {
     String id = in.readUTF();
     String scope = in.readUTF();
-    int route = in.readInt();
+    int partition = in.readInt();
     DuplicateKind kind = DuplicateKind.values()[in.readByte()];
     String match = in.readUTF();
     float similarity = in.readFloat();
     long matchOccurredAt = in.readLong();
     int expected = in.readInt();
-    float jaccard = version == 1 ? Float.NaN : in.readFloat();
-    return new Answer(id, scope, route, kind, match.isEmpty() ? null : match, similarity, jaccard,
+    float jaccard = in.readFloat();
+    return new Answer(id, scope, partition, kind, match.isEmpty() ? null : match, similarity, jaccard,
         matchOccurredAt, expected);
   }
 
@@ -230,10 +235,10 @@ final class DedupCodec {
     T read(DataInputStream in, int version) throws IOException;
   }
 
-  private static byte[] write(Writer writer) {
+  private static byte[] write(byte version, Writer writer) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(VERSION);
+      out.writeByte(version);
       writer.write(out);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -241,11 +246,23 @@ final class DedupCodec {
     return bytes.toByteArray();
   }
 
-  private static <T> T read(byte[] bytes, Reader<T> reader) {
+  private static <T> T readStored(byte[] bytes, Reader<T> reader) {
+    return read(bytes, reader, version -> version == 1 || version == STORE_VERSION,
+        "unknown stored dedup record version %d");
+  }
+
+  private static <T> T readFlight(byte[] bytes, Reader<T> reader) {
+    return read(bytes, reader, version -> version == FLIGHT_VERSION,
+        "dedup probe or answer of version %d, this version reads only " + FLIGHT_VERSION
+            + " (versions 1 and 2 were one record per route: drain the dedup repartition topics and gather "
+            + "store before upgrading)");
+  }
+
+  private static <T> T read(byte[] bytes, Reader<T> reader, java.util.function.IntPredicate known, String unknown) {
     try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
       byte version = in.readByte();
-      if (version != 1 && version != VERSION) {
-        throw new IllegalStateException("unknown dedup record version " + version);
+      if (!known.test(version)) {
+        throw new IllegalStateException(String.format(java.util.Locale.ROOT, unknown, version));
       }
       return reader.read(in, version);
     } catch (IOException e) {

@@ -17,16 +17,22 @@ import java.time.Duration;
  * @param hashSeed seed of the hyperplanes; changing it on a running application re-routes every
  *     event, so the stored index no longer meets new events
  * @param lexical how Jaccard of two texts combines with cosine
+ * @param partitions partitions of the index (its repartition topic {@code dedup-index}): the scatter
+ *     sends each route to {@code murmur2(routing key) % partitions}, so every instance must use the
+ *     same ({@code sieve.topics.partitions})
  */
 public record DedupSettings(SpaceThresholds thresholds, Duration horizon, int hashBits, double floodSimilarity,
-    long hashSeed, LexicalRule lexical) {
+    long hashSeed, LexicalRule lexical, int partitions) {
 
-  /** Defaults measured for the local model (see README: de-duplication). */
+  /** Defaults measured for the local model (see README: de-duplication), on one index partition. */
   public static final DedupSettings DEFAULTS = new DedupSettings(0.85, Duration.ofDays(30), 2, 0.98, 0x5133_7E5EL);
 
-  /** Settings with one threshold for every space and the default lexical rule. */
+  /**
+   * Settings with one threshold for every space, the default lexical rule and one index partition
+   * (as {@code TopologyTestDriver} runs every topic).
+   */
   public DedupSettings(double threshold, Duration horizon, int hashBits, double floodSimilarity, long hashSeed) {
-    this(SpaceThresholds.uniform(threshold), horizon, hashBits, floodSimilarity, hashSeed, LexicalRule.DEFAULTS);
+    this(SpaceThresholds.uniform(threshold), horizon, hashBits, floodSimilarity, hashSeed, LexicalRule.DEFAULTS, 1);
   }
 
   public DedupSettings {
@@ -38,6 +44,9 @@ public record DedupSettings(SpaceThresholds thresholds, Duration horizon, int ha
     }
     if (hashBits < 1 || hashBits > 24) {
       throw new IllegalArgumentException("hashBits must be in [1, 24]: " + hashBits);
+    }
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be at least 1: " + partitions);
     }
   }
 
@@ -51,12 +60,18 @@ public record DedupSettings(SpaceThresholds thresholds, Duration horizon, int ha
         config.getLong(SieveConfig.DEDUP_HASH_SEED),
         new LexicalRule(config.getBoolean(SieveConfig.DEDUP_LEXICAL_ENABLED),
             config.getDouble(SieveConfig.DEDUP_LEXICAL_JACCARD),
-            config.getDouble(SieveConfig.DEDUP_LEXICAL_MIN_JACCARD)));
+            config.getDouble(SieveConfig.DEDUP_LEXICAL_MIN_JACCARD)),
+        config.getInt(SieveConfig.TOPICS_PARTITIONS));
   }
 
   /** The same settings with another lexical rule. */
   public DedupSettings withLexical(LexicalRule rule) {
-    return new DedupSettings(thresholds, horizon, hashBits, floodSimilarity, hashSeed, rule);
+    return new DedupSettings(thresholds, horizon, hashBits, floodSimilarity, hashSeed, rule, partitions);
+  }
+
+  /** The same settings on {@code indexPartitions} index partitions. */
+  public DedupSettings withPartitions(int indexPartitions) {
+    return new DedupSettings(thresholds, horizon, hashBits, floodSimilarity, hashSeed, lexical, indexPartitions);
   }
 
   /** The threshold of spaces without their own. */

@@ -5,7 +5,6 @@ import dev.sieve.avro.EmbeddedMedia;
 import dev.sieve.metrics.SieveMetrics;
 import dev.sieve.topology.Outcome;
 import dev.sieve.topology.Topic;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,13 +25,24 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * embedded ─► dedup-check ─┬─► rejections (returned, for the dead-letter topic)
  *                          └─► scatter: exact route (scope, content hash) + the vector's 2 cells
- *                                       + a text's 16 band buckets (LexicalBands)
- *   ─► [dedup-index repartition] ─► index (exact store, cell store)   one answer per route
- *   ─► [dedup-gather repartition by event id] ─► gather ─► media.duplicates
+ *                                       + a text's 16 band buckets (LexicalBands),
+ *                                       grouped by index partition: one ProbeGroup per partition
+ *   ─► [dedup-index repartition, P partitions, IndexPartitioner]
+ *   ─► index (exact store, cell store): a group's routes in order, one answer per group
+ *   ─► [dedup-gather repartition by event id] ─► gather (waits for the event's groups) ─► media.duplicates
  * accepted ─► remember vector by event id (for similar-item queries, see IndexQueries)
  * </pre>
  *
- * The scatter runs in the task that read the event, so two events of one input partition reach
+ * A route's partition is the default partitioner's for its routing key ({@link Probe#partition}),
+ * as when every route was a record of its own, so a cell lives in one task and stored state
+ * ({@link IndexSeed}) stays valid. To group routes the scatter needs the partition count {@code P}
+ * up front: it is {@link DedupSettings#partitions} ({@code sieve.topics.partitions}), the
+ * {@code dedup-index} topic is created with it ({@link Repartitioned#withNumberOfPartitions}) and
+ * {@link IndexPartitioner} sends each group to its partition and fails if the topic has another
+ * count. (Multicasting one record per event to the partitions of its routes, KIP-837, would carry
+ * the vector to every partition and still need {@code P} to know which routes a task owns.)
+ *
+ * <p>The scatter runs in the task that read the event, so two events of one input partition reach
  * every route in their input order.
  */
 public final class DuplicateDetection {
@@ -56,8 +66,10 @@ public final class DuplicateDetection {
         .process(supplier(() -> new EventVectorProcessor(settings), store(EventVectorProcessor.STORE)),
             Named.as("dedup-remember-vector"));
     checked.get("dedup-accepted")
-        .flatMap((id, outcome) -> scatter(outcome.value()), Named.as("dedup-scatter"))
-        .repartition(Repartitioned.with(Serdes.String(), DedupCodec.PROBE).withName("dedup-index"))
+        .flatMap((id, outcome) -> scatter(outcome.value(), settings.partitions()), Named.as("dedup-scatter"))
+        .repartition(Repartitioned.with(Serdes.String(), DedupCodec.PROBE_GROUP).withName("dedup-index")
+            .withNumberOfPartitions(settings.partitions())
+            .withStreamPartitioner(new IndexPartitioner(settings.partitions())))
         .process(supplier(() -> new IndexProcessor(settings, metrics), store(IndexProcessor.EXACT_STORE),
             store(IndexProcessor.CELL_STORE)), Named.as("dedup-probe"))
         .repartition(Repartitioned.with(Serdes.String(), DedupCodec.ANSWER).withName("dedup-gather"))
@@ -67,19 +79,8 @@ public final class DuplicateDetection {
     return checked.get("dedup-rejected");
   }
 
-  private static List<KeyValue<String, Probe>> scatter(Probe probe) {
-    List<KeyValue<String, Probe>> routes = new ArrayList<>(probe.answers());
-    Probe exact = probe.toRoute(Probe.EXACT_ROUTE);
-    routes.add(KeyValue.pair(exact.routingKey(), exact));
-    for (int cell : probe.cells()) {
-      Probe routed = probe.toRoute(cell);
-      routes.add(KeyValue.pair(routed.routingKey(), routed));
-    }
-    for (int band = 0; band < probe.bands().length; band++) {
-      Probe routed = probe.toRoute(Probe.bandRoute(band));
-      routes.add(KeyValue.pair(routed.routingKey(), routed));
-    }
-    return routes;
+  private static List<KeyValue<String, ProbeGroup>> scatter(Probe event, int partitions) {
+    return ProbeGroup.scatter(event, partitions).stream().map(group -> KeyValue.pair(group.eventId(), group)).toList();
   }
 
   private static StoreBuilder<?> store(String name) {

@@ -11,9 +11,10 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Collects an event's answers (exact route, both cells and any band buckets) and emits its one
- * {@link DuplicateFlag} when the last arrives: EXACT if the exact route found an original, else
- * the most similar NEAR match, else not a duplicate.
+ * Collects an event's answers, one per {@link ProbeGroup} (each the best over the group's routes:
+ * exact route, cells, band buckets), and emits its one {@link DuplicateFlag} when the last arrives:
+ * EXACT if the exact route found an original, else the most similar NEAR match, else not a
+ * duplicate. An event whose routes all live in one partition has one answer and needs no store.
  */
 final class GatherProcessor extends ContextualProcessor<String, Answer, String, DuplicateFlag> {
 
@@ -35,9 +36,13 @@ final class GatherProcessor extends ContextualProcessor<String, Answer, String, 
   @Override
   public void process(Record<String, Answer> record) {
     Answer answer = record.value();
+    if (answer.expected() == 1) {
+      emit(List.of(answer), record.timestamp());
+      return;
+    }
     byte[] stored = pending.get(answer.eventId());
     List<Answer> answers = stored == null ? new ArrayList<>() : new ArrayList<>(DedupCodec.answers(stored));
-    if (answers.stream().noneMatch(a -> a.route() == answer.route())) {
+    if (answers.stream().noneMatch(a -> a.partition() == answer.partition())) {
       answers.add(answer);
     }
     if (answers.size() < answer.expected()) {
@@ -45,9 +50,13 @@ final class GatherProcessor extends ContextualProcessor<String, Answer, String, 
       return;
     }
     pending.delete(answer.eventId());
+    emit(answers, record.timestamp());
+  }
+
+  private void emit(List<Answer> answers, long timestamp) {
     DuplicateFlag flag = flag(answers);
     metrics.duplicateFlag(flag.getKind());
-    context().forward(new Record<>(answer.eventId(), flag, record.timestamp()));
+    context().forward(new Record<>(flag.getEventId(), flag, timestamp));
   }
 
   static DuplicateFlag flag(List<Answer> answers) {

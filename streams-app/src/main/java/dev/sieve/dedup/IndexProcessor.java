@@ -16,12 +16,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Answers probes for the routes this task owns. On the exact route, the first event seen with a
+ * Answers probe groups for the routes this task owns. On the exact route, the first event seen with a
  * content in a scope (within the horizon) is the original of every later one. On a cell or band
- * bucket, the {@link NearDupIndex} decides. Both stores are changelogged: under exactly-once their updates
- * commit with the answers, so a crash and replay repeats the same decisions.
+ * bucket, the {@link NearDupIndex} decides. A group's routes are handled one after the other in
+ * their fixed order ({@link Probe#routes}) and answered once, with the best match over them
+ * ({@link Answer#betterThan}). Both stores are changelogged: under exactly-once their updates
+ * commit with the answers, so a crash and replay repeats the same decisions; a redelivered group
+ * (at least once) repeats each route's, as a redelivered route did.
  */
-final class IndexProcessor extends ContextualProcessor<String, Probe, String, Answer> {
+final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, String, Answer> {
 
   static final String EXACT_STORE = "dedup-exact";
   static final String CELL_STORE = "dedup-cells";
@@ -63,31 +66,38 @@ final class IndexProcessor extends ContextualProcessor<String, Probe, String, An
   }
 
   @Override
-  public void process(Record<String, Probe> record) {
-    Probe probe = record.value();
-    Answer answer = probe.exactRoute()
-        ? exactAnswer(probe, record.timestamp())
-        : cellAnswer(probe, record.timestamp());
-    context().forward(new Record<>(probe.eventId(), answer, record.timestamp()));
+  public void process(Record<String, ProbeGroup> record) {
+    ProbeGroup group = record.value();
+    Answer best = null;
+    for (int route : group.routes()) {
+      Probe probe = group.probe(route);
+      Answer answer = probe.exactRoute()
+          ? exactAnswer(group, probe, record.timestamp())
+          : cellAnswer(group, probe, record.timestamp());
+      if (best == null || answer.betterThan(best)) {
+        best = answer;
+      }
+    }
+    context().forward(new Record<>(group.eventId(), best, record.timestamp()));
   }
 
-  private Answer exactAnswer(Probe probe, long timestamp) {
+  private Answer exactAnswer(ProbeGroup group, Probe probe, long timestamp) {
     String key = probe.scope() + '\0' + probe.contentHash();
     byte[] stored = exact.get(key);
     if (stored != null) {
       FirstSeen first = DedupCodec.firstSeen(stored);
       if (first.eventId().equals(probe.eventId())) {
-        return Answer.none(probe);
+        return Answer.none(group);
       }
       if (Math.abs(first.occurredAt() - probe.occurredAt()) <= settings.horizonMillis()) {
-        return Answer.match(probe, DuplicateKind.EXACT, first.eventId(), 1f, Float.NaN, first.occurredAt());
+        return Answer.match(group, DuplicateKind.EXACT, first.eventId(), 1f, Float.NaN, first.occurredAt());
       }
     }
     exact.put(key, DedupCodec.firstSeen(new FirstSeen(probe.eventId(), probe.occurredAt(), timestamp)));
-    return Answer.none(probe);
+    return Answer.none(group);
   }
 
-  private Answer cellAnswer(Probe probe, long timestamp) {
+  private Answer cellAnswer(ProbeGroup group, Probe probe, long timestamp) {
     CellKey cell = probe.cellKey();
     IndexedItem item = probe.item(timestamp);
     NearDupIndex.CellProbe result = index.probeAndInsert(cell, item, probe.vector());
@@ -98,8 +108,8 @@ final class IndexProcessor extends ContextualProcessor<String, Probe, String, An
     }
     NearDupIndex.Match match = result.match();
     return match == null
-        ? Answer.none(probe)
-        : Answer.match(probe, DuplicateKind.NEAR, match.eventId(), match.similarity(), match.jaccard(),
+        ? Answer.none(group)
+        : Answer.match(group, DuplicateKind.NEAR, match.eventId(), match.similarity(), match.jaccard(),
             match.occurredAt());
   }
 

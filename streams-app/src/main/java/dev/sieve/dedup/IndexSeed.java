@@ -11,7 +11,6 @@ import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.utils.Utils;
 
 /**
  * A pre-filled near-duplicate index for benchmarks: the entries the index of one application
@@ -22,9 +21,9 @@ import org.apache.kafka.common.utils.Utils;
  *
  * <p>Item {@code i} has the pseudo-random unit vector {@link #vector(long, int, int)}, content hash
  * {@code seed-<i>} and id {@code seeded-<i>}; it is stored in both its cells, as the index stores
- * an event that matched nothing. Entries go to the partition the topology would route them to
- * (the default partitioner over the String-serialised routing key), which is the partition of the
- * task that owns the store.
+ * an event that matched nothing. Entries go to the partition the topology routes them to
+ * ({@link Probe#partition}), which is the partition of the task that owns the store; the
+ * application must run with {@code sieve.topics.partitions} equal to {@code partitions}.
  */
 public final class IndexSeed {
 
@@ -100,11 +99,11 @@ public final class IndexSeed {
       for (int cell : cells) {
         CellKey key = new CellKey(scope, spaceKey, cell);
         Probe route = new Probe(id, scope, spaceKey, timestamp, hash, unit, cells, none, none, cell);
-        send(producer, last, cellTopic, partition(route, partitions), key.encoded() + '\0' + id,
+        send(producer, last, cellTopic, route.partition(partitions), key.encoded() + '\0' + id,
             DedupCodec.storedCopy(key, item), timestamp);
       }
       Probe exact = new Probe(id, scope, spaceKey, timestamp, hash, new float[0], cells, none, none, Probe.EXACT_ROUTE);
-      send(producer, last, exactTopic, partition(exact, partitions), scope + '\0' + hash,
+      send(producer, last, exactTopic, exact.partition(partitions), scope + '\0' + hash,
           DedupCodec.firstSeen(new FirstSeen(id, timestamp, timestamp)), timestamp);
       written += cells.length + 1;
       if (last.size() >= 10_000) {
@@ -114,11 +113,6 @@ public final class IndexSeed {
     producer.flush();
     awaitAll(last);
     return written;
-  }
-
-  /** The partition the topology routes {@code probe} to, i.e. the task that stores it. */
-  static int partition(Probe probe, int partitions) {
-    return Utils.toPositive(Utils.murmur2(probe.routingKey().getBytes(StandardCharsets.UTF_8))) % partitions;
   }
 
   private static void send(Producer<byte[], byte[]> producer, List<Future<RecordMetadata>> pending, String topic,

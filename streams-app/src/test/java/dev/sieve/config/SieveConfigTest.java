@@ -71,11 +71,12 @@ class SieveConfigTest {
   void dedupSettingsAreReadAndValidated() {
     SieveConfig config = new ConfigSources().defaults(MINIMAL).flags(Map.of(
         SieveConfig.DEDUP_THRESHOLD, "0.93", SieveConfig.DEDUP_HORIZON_MS, "3600000",
-        SieveConfig.DEDUP_HASH_BITS, "5")).toConfig();
+        SieveConfig.DEDUP_HASH_BITS, "5", SieveConfig.TOPICS_PARTITIONS, "12")).toConfig();
     var settings = dev.sieve.dedup.DedupSettings.from(config);
     assertThat(settings.threshold()).isEqualTo(0.93);
     assertThat(settings.horizon()).isEqualTo(java.time.Duration.ofHours(1));
     assertThat(settings.hashBits()).isEqualTo(5);
+    assertThat(settings.partitions()).as("the index's partitions are the topics'").isEqualTo(12);
     assertThatThrownBy(() -> new ConfigSources().defaults(MINIMAL)
         .flags(Map.of(SieveConfig.DEDUP_THRESHOLD, "1.5")).toConfig())
         .isInstanceOf(ConfigException.class)

@@ -12,6 +12,7 @@ import dev.sieve.testing.BuildDirTempDirFactory;
 import dev.sieve.testing.CommittedRecords;
 import dev.sieve.testing.SharedKafkaBroker;
 import dev.sieve.testing.TopicNames;
+import dev.sieve.topology.Outcome;
 import dev.sieve.topology.Topic;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,7 +49,8 @@ class CrossPartitionDedupTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
   private static final int PARTITIONS = 4;
-  private static final DedupSettings SETTINGS = new DedupSettings(0.9, Duration.ofDays(1), 4, 0.98, 11L);
+  private static final DedupSettings SETTINGS = new DedupSettings(0.9, Duration.ofDays(1), 4, 0.98, 11L)
+      .withPartitions(PARTITIONS);
 
   @TempDir(factory = BuildDirTempDirFactory.class)
   Path stateDirs;
@@ -66,6 +68,7 @@ class CrossPartitionDedupTest {
     List<ConsumerRecord<String, DuplicateFlag>> read = flagsFromTwoInstances(broker, harness, test, records);
 
     assertOneFlagPerEventAndOncePerPair(read, records, pairs);
+    assertOneProbeRecordPerIndexPartitionOfItsRoutesAndOneAnswerEach(broker, harness, records);
   }
 
   @Test
@@ -102,6 +105,7 @@ class CrossPartitionDedupTest {
       assertThat(r.value().getSimilarity()).isNull();
       assertThat(r.value().getJaccard()).isGreaterThanOrEqualTo(0.6f);
     });
+    assertOneProbeRecordPerIndexPartitionOfItsRoutesAndOneAnswerEach(broker, harness, records);
   }
 
   @Test
@@ -213,6 +217,44 @@ class CrossPartitionDedupTest {
   }
 
   /**
+   * On {@code dedup-index}, each event is exactly one record on each distinct index partition of
+   * its routes (a text's 19 routes on at most 4), and on {@code dedup-gather} exactly one answer per
+   * such record, each telling how many the gather waits for.
+   */
+  private static void assertOneProbeRecordPerIndexPartitionOfItsRoutesAndOneAnswerEach(EmbeddedKafkaBroker broker,
+      DedupHarness harness, List<ProducerRecord<String, EmbeddedMedia>> records) {
+    DedupInputCheck check = new DedupInputCheck(SETTINGS);
+    Map<String, List<Integer>> expected = new HashMap<>();
+    int routes = 0;
+    for (ProducerRecord<String, EmbeddedMedia> record : records) {
+      Probe event = ((Outcome.Pass<Probe>) check.check(record.value(), System.currentTimeMillis())).value();
+      routes += event.routes().length;
+      expected.put(event.eventId(), java.util.Arrays.stream(event.routes())
+          .map(route -> event.toRoute(route).partition(PARTITIONS)).distinct().sorted().boxed().toList());
+    }
+    int groups = expected.values().stream().mapToInt(List::size).sum();
+    String application = "app-" + harness.embedded.name();
+
+    List<ConsumerRecord<String, ProbeGroup>> probes = CommittedRecords.read(broker,
+        application + "-dedup-index-repartition", groups, TIMEOUT, DedupCodec.PROBE_GROUP.deserializer());
+    assertThat(probes).hasSize(groups).hasSizeLessThanOrEqualTo(PARTITIONS * records.size()).hasSizeLessThan(routes);
+    assertThat(probes).allSatisfy(r -> assertThat(r.value().partition()).isEqualTo(r.partition()));
+    Map<String, List<Integer>> probed = probes.stream().collect(Collectors.groupingBy(r -> r.value().eventId(),
+        Collectors.mapping(ConsumerRecord::partition, Collectors.toList())));
+    probed.values().forEach(partitions -> partitions.sort(null));
+    assertThat(probed).isEqualTo(expected);
+
+    List<ConsumerRecord<String, Answer>> answers = CommittedRecords.read(broker,
+        application + "-dedup-gather-repartition", groups, TIMEOUT, DedupCodec.ANSWER.deserializer());
+    assertThat(answers).hasSize(groups);
+    assertThat(answers).allSatisfy(r ->
+        assertThat(r.value().expected()).isEqualTo(expected.get(r.value().eventId()).size()));
+    assertThat(answers.stream().collect(Collectors.groupingBy(r -> r.value().eventId(),
+        Collectors.mapping(r -> r.value().partition(), Collectors.toSet()))))
+        .allSatisfy((id, partitions) -> assertThat(partitions).containsExactlyInAnyOrderElementsOf(expected.get(id)));
+  }
+
+  /**
    * Adds {@code count} near-duplicate pairs (cosine 0.95, the two on different partitions, cells
    * that meet: these tests are about consistency, not recall) and {@code singles} unrelated events.
    */
@@ -301,6 +343,8 @@ class CrossPartitionDedupTest {
     config.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
     config.put(StreamsConfig.STATE_DIR_CONFIG, stateDirs.resolve(name).toString());
     config.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    // Keep what went through the repartition topics, so tests can count it.
+    config.put(StreamsConfig.REPARTITION_PURGE_INTERVAL_MS_CONFIG, Long.MAX_VALUE);
     // A closed instance's tasks move on after its session ends; keep that short.
     config.put(StreamsConfig.mainConsumerPrefix("session.timeout.ms"), 6000);
     config.put("processing.exception.handler.global.enabled", true);

@@ -1,6 +1,7 @@
 package dev.sieve.dedup;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sieve.avro.DuplicateFlag;
 import dev.sieve.avro.DuplicateKind;
@@ -279,6 +280,50 @@ class DuplicateDetectionTest {
       all.forEachRemaining(kv -> assertThat(kv.key).endsWith("\0new"));
     }
     assertThat(count(driver.getKeyValueStore(IndexProcessor.EXACT_STORE))).isEqualTo(1);
+  }
+
+  @Test
+  void onOneIndexPartitionAnEventIsOneProbeRecordWithAllItsRoutesAndOneAnswer() {
+    Texts texts = new Texts(6);
+    String original = texts.message(30);
+    float[] v = vectors.random();
+    sendText("a", v, "h1", original);
+    sendText("b", negated(v), "h2", Texts.edited(original));
+    send("image", null, vectors.at(v, 0.95), "h3", T0);
+
+    var probes = driver.createOutputTopic("dedup-test-dedup-index-repartition",
+        new org.apache.kafka.common.serialization.StringDeserializer(), DedupCodec.PROBE_GROUP.deserializer())
+        .readValuesToList();
+    assertThat(probes).extracting(ProbeGroup::eventId).containsExactly("a", "b", "image");
+    assertThat(probes).extracting(g -> g.routes().length).containsExactly(19, 19, 3);
+    assertThat(probes).allSatisfy(g -> {
+      assertThat(g.partition()).isZero();
+      assertThat(g.groups()).isEqualTo(1);
+      assertThat(g.routes()[0]).isEqualTo(Probe.EXACT_ROUTE);
+    });
+    var answers = driver.createOutputTopic("dedup-test-dedup-gather-repartition",
+        new org.apache.kafka.common.serialization.StringDeserializer(), DedupCodec.ANSWER.deserializer())
+        .readValuesToList();
+    assertThat(answers).extracting(Answer::eventId).containsExactly("a", "b", "image");
+    // One answer, the best over the group's routes: b's band bucket, image's cell.
+    assertThat(answers).extracting(Answer::matchId).containsExactly(null, "a", "a");
+    assertThat(flag("b").getKind()).isEqualTo(DuplicateKind.NEAR);
+    assertThat(flag("b").getSimilarity()).isNull();
+    assertThat(flag("image").getDuplicateOf()).isEqualTo("a");
+    assertThat(flag("image").getSimilarity()).isNotNull();
+    assertThat(count(driver.getKeyValueStore(GatherProcessor.GATHER_STORE))).as("nothing waits").isZero();
+  }
+
+  @Test
+  void anIndexTopicWhosePartitionsAreNotTheSettingFailsNamingIt() {
+    driver.close();
+    start(SETTINGS.withPartitions(4));
+    assertThatThrownBy(() -> send("a", null, vectors.random(), "h1", T0))
+        .rootCause()
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("Topic dedup-test-dedup-index-repartition has 1 partitions, but sieve.topics.partitions is 4: "
+            + "the near-duplicate index routes by that setting, so the two must agree");
+    assertThat(duplicates.isEmpty()).isTrue();
   }
 
   private void sendText(String id, float[] vector, String hash, String text) {

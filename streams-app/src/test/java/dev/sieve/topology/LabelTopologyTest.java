@@ -60,6 +60,7 @@ class LabelTopologyTest {
     SieveConfig config = new ConfigSources().defaults(Map.of(
         "bootstrap.servers", "unused:9092",
         "application.id", "label-topology-test",
+        SieveConfig.TOPICS_PARTITIONS, 1, // as TopologyTestDriver runs every topic (the dedup index checks)
         SieveConfig.LABELS_CHECK_INTERVAL_MS, CHECK.toMillis(),
         SieveConfig.REGISTRY_URL, "mem://label-topology-test-" + UUID.randomUUID())).toConfig();
     topics = SieveTopics.from(config);

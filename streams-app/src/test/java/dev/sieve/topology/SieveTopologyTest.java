@@ -65,6 +65,7 @@ class SieveTopologyTest {
     SieveConfig config = new ConfigSources().defaults(Map.of(
         "bootstrap.servers", "unused:9092",
         "application.id", "topology-test",
+        SieveConfig.TOPICS_PARTITIONS, 1, // as TopologyTestDriver runs every topic (the dedup index checks)
         SieveConfig.REGISTRY_URL, "mem://topology-test-" + UUID.randomUUID())).toConfig();
     topics = SieveTopics.from(config);
     stage = new EmbedStage(provider, EmbedStageSettings.DEFAULTS.withLinger(Duration.ZERO),

@@ -54,6 +54,7 @@ class EmbedStageTest {
   private final SieveConfig config = new ConfigSources().defaults(Map.of(
       "bootstrap.servers", "unused:9092",
       "application.id", "embed-stage-test",
+      SieveConfig.TOPICS_PARTITIONS, 1, // as TopologyTestDriver runs every topic (the dedup index checks)
       SieveConfig.REGISTRY_URL, "mem://embed-stage-test-" + UUID.randomUUID())).toConfig();
   private final SieveTopics topics = SieveTopics.from(config);
 
