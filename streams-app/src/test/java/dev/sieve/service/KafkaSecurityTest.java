@@ -134,6 +134,9 @@ class KafkaSecurityTest {
       assertSourceReaderFinds(config, good);
 
       Throwable error = startFailure(config("tls-wrong", tlsClient(otherCertificate), emulator), seen);
+      assertThat(error).hasMessageStartingWith("Could not connect to Kafka at " + broker.tlsBootstrapServers()
+              + " (security.protocol=SSL): SslAuthenticationException: SSL handshake failed: ")
+          .hasMessageContaining("unable to find valid certification path to requested target");
       assertThat(causes(error)).anyMatch(SslAuthenticationException.class::isInstance)
           .anySatisfy(cause -> assertThat(cause).isInstanceOf(SSLHandshakeException.class)
               .hasMessageContaining("unable to find valid certification path to requested target"));
@@ -160,8 +163,10 @@ class KafkaSecurityTest {
       assertThat(causes(error)).anyMatch(SslAuthenticationException.class::isInstance);
       String expected = "Could not connect to Kafka at " + broker.mutualTlsBootstrapServers()
           + " (security.protocol=SSL): SslAuthenticationException: ";
-      assertThat(error).isInstanceOf(IllegalStateException.class).hasMessageStartingWith(expected);
-      assertThat(runFailure(withoutCertificate, seen)).startsWith("sieve: " + expected);
+      assertThat(error).isInstanceOf(IllegalStateException.class).hasMessageStartingWith(expected)
+          .hasMessageEndingWith(": Received fatal alert: bad_certificate");
+      assertThat(runFailure(withoutCertificate, seen)).startsWith("sieve: " + expected)
+          .contains("Received fatal alert: bad_certificate");
       seen.addAll(logs.lines());
     }
     assertThat(String.join("\n", seen)).contains("ssl.keystore.password = [hidden]", "ssl.key.password = [hidden]");
