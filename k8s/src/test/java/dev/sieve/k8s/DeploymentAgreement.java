@@ -141,7 +141,7 @@ final class DeploymentAgreement {
     checkHttp(set, container, config.httpSettings(), podLabels);
     checkApplicationServer(set, config);
     checkStorageAndSecurity(set, container, config.streamsProperties());
-    checkKafkaAccess(config, environment);
+    checkKafkaAccess(set, container, config, environment);
     checkTopics(config);
     checkUser(config);
     checkAutoscaling(config);
@@ -259,7 +259,7 @@ final class DeploymentAgreement {
    * bootstrap.servers names a listener of the rendered Kafka cluster, and the client's security
    * settings are what that listener requires, as the user whose Secret holds the credentials.
    */
-  private void checkKafkaAccess(SieveConfig config, PodEnvironment environment) {
+  private void checkKafkaAccess(StatefulSet set, Container container, SieveConfig config, PodEnvironment environment) {
     Optional<GenericKafkaListener> listener = listener("bootstrap.servers", config.bootstrapServers());
     if (listener.isEmpty()) {
       return;
@@ -280,6 +280,34 @@ final class DeploymentAgreement {
               .isPresent() && credentials.get().key().equals("sasl.jaas.config"),
           "sasl.jaas.config must come from the Secret of a SCRAM-SHA-512 KafkaUser (key sasl.jaas.config)");
     }
+    if (listener.get().isTls()) {
+      checkTruststore(set, container, client);
+    }
+  }
+
+  /**
+   * On a TLS listener the client trusts the cluster CA as KafkaSecurityTest does: ssl.truststore.location
+   * is a file of a volume mounted from the Secret {@code <cluster>-cluster-ca-cert}, and its type fits
+   * the file (Strimzi's ca.crt is PEM, ca.p12 PKCS12).
+   */
+  private void checkTruststore(StatefulSet set, Container container, Properties client) {
+    String location = client.getProperty("ssl.truststore.location");
+    if (location == null) {
+      violations.add("the listener is TLS, ssl.truststore.location is not set");
+      return;
+    }
+    String caSecret = client.getProperty("bootstrap.servers").split("-kafka-bootstrap")[0] + "-cluster-ca-cert";
+    Optional<String> secret = container.getVolumeMounts().stream()
+        .filter(m -> location.startsWith(m.getMountPath() + "/"))
+        .flatMap(m -> set.getSpec().getTemplate().getSpec().getVolumes().stream()
+            .filter(v -> v.getName().equals(m.getName()) && v.getSecret() != null))
+        .map(v -> v.getSecret().getSecretName()).findFirst();
+    require(secret.filter(caSecret::equals).isPresent(), "ssl.truststore.location " + location
+        + " is not on a volume of the Secret " + caSecret + ", the cluster CA");
+    String type = client.getProperty("ssl.truststore.type", "JKS");
+    String expectedType = location.endsWith(".crt") ? "PEM" : location.endsWith(".p12") ? "PKCS12" : type;
+    require(expectedType.equals(type), "ssl.truststore.location " + location + " needs ssl.truststore.type "
+        + expectedType + ", the app has " + type);
   }
 
   /** The listener of a rendered Kafka cluster that the first of {@code servers} names. */

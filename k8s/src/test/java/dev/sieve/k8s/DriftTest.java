@@ -95,6 +95,12 @@ class DriftTest {
         drift("bootstrap on the mutual-TLS listener with SCRAM settings",
             docs -> env(docs, "KAFKA_BOOTSTRAP_SERVERS", "sieve-kafka-kafka-bootstrap:9093"),
             "listener tls needs security.protocol SSL, the app has SASL_SSL"),
+        drift("PEM cluster CA read as a PKCS12 truststore",
+            docs -> env(docs, "KAFKA_SSL_TRUSTSTORE_TYPE", "PKCS12"),
+            "ssl.truststore.location /etc/sieve/kafka-ca/ca.crt needs ssl.truststore.type PEM, the app has PKCS12"),
+        drift("truststore on a volume other than the cluster CA",
+            docs -> env(docs, "KAFKA_SSL_TRUSTSTORE_LOCATION", "/tmp/ca.crt"),
+            "ssl.truststore.location /tmp/ca.crt is not on a volume of the Secret sieve-kafka-cluster-ca-cert"),
         drift("Connect on the mutual-TLS listener with SCRAM",
             docs -> object(docs, "KafkaConnect", "sieve-connect").withObjectProperty("spec")
                 .put("bootstrapServers", "sieve-kafka-kafka-bootstrap:9093"),

@@ -34,7 +34,14 @@ final class RunCommand implements Callable<Integer> {
       LogManager.shutdown();
     }, "sieve-shutdown");
     Runtime.getRuntime().addShutdownHook(shutdown);
-    service.start();
+    try {
+      service.start();
+    } catch (RuntimeException e) {
+      // A cluster that refuses Sieve's settings, say: nothing runs yet, so stop here, not in the hook.
+      Runtime.getRuntime().removeShutdownHook(shutdown);
+      service.close();
+      throw e;
+    }
     service.awaitStop();
     if (signalled.get()) {
       // Stopped by SIGTERM/Ctrl-C: let the hook finish committing and logging.

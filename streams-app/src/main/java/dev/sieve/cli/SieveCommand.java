@@ -21,7 +21,8 @@ public final class SieveCommand {
     System.exit(exit);
   }
 
-  static CommandLine commandLine() {
+  /** The command line with Sieve's error reporting (what {@link #main} runs, without exiting). */
+  public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new SieveCommand());
     cli.setExecutionExceptionHandler(new ErrorReporter());
     return cli;

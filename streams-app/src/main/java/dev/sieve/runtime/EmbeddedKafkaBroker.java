@@ -51,23 +51,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /** The SASL mechanism of the optional SCRAM listener. */
   public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
   private static final String TLS_LISTENER = "TLS";
+  private static final String MUTUAL_TLS_LISTENER = "MTLS";
+  private static final String SCRAM_TLS_LISTENER = "SASL_TLS";
+  /** Listener names in the order of their ports (after PLAINTEXT and CONTROLLER). */
+  private static final List<String> OPTIONAL_LISTENERS =
+      List.of(SCRAM_LISTENER, TLS_LISTENER, MUTUAL_TLS_LISTENER, SCRAM_TLS_LISTENER);
 
   private final KafkaRaftServer server;
   private final String bootstrapServers;
-  private final String scramBootstrapServers;
-  private final String tlsBootstrapServers;
+  /** The address of each optional listener this broker has, by name. */
+  private final Map<String, String> listenerAddresses;
   private final Path dataDir;
   private final boolean ownsDataDir;
   private final Builder settings;
   private final int[] ports;
   private boolean closed;
 
-  private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, String scramBootstrapServers,
-      String tlsBootstrapServers, Path dataDir, boolean ownsDataDir, Builder settings, int[] ports) {
+  private EmbeddedKafkaBroker(KafkaRaftServer server, String bootstrapServers, Map<String, String> listenerAddresses,
+      Path dataDir, boolean ownsDataDir, Builder settings, int[] ports) {
     this.server = server;
     this.bootstrapServers = bootstrapServers;
-    this.scramBootstrapServers = scramBootstrapServers;
-    this.tlsBootstrapServers = tlsBootstrapServers;
+    this.listenerAddresses = listenerAddresses;
     this.dataDir = dataDir;
     this.ownsDataDir = ownsDataDir;
     this.settings = settings;
@@ -100,10 +104,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * @throws IllegalStateException when the broker was built without {@link Builder#scramListener()}
    */
   public String scramBootstrapServers() {
-    if (scramBootstrapServers == null) {
-      throw new IllegalStateException("this broker has no SCRAM listener (Builder.scramListener())");
-    }
-    return scramBootstrapServers;
+    return listenerAddress(SCRAM_LISTENER, "Builder.scramListener()");
   }
 
   /**
@@ -113,10 +114,36 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * @throws IllegalStateException when the broker was built without {@link Builder#tlsListener}
    */
   public String tlsBootstrapServers() {
-    if (tlsBootstrapServers == null) {
-      throw new IllegalStateException("this broker has no TLS listener (Builder.tlsListener(keystore, password))");
+    return listenerAddress(TLS_LISTENER, "Builder.tlsListener(keystore, password)");
+  }
+
+  /**
+   * The {@code bootstrap.servers} of the SSL listener that requires a client certificate trusted
+   * by the truststore given to {@link Builder#mutualTlsListener}; it presents the same key pair as
+   * the TLS listener.
+   *
+   * @throws IllegalStateException when the broker was built without {@link Builder#mutualTlsListener}
+   */
+  public String mutualTlsBootstrapServers() {
+    return listenerAddress(MUTUAL_TLS_LISTENER, "Builder.mutualTlsListener(truststore, password)");
+  }
+
+  /**
+   * The {@code bootstrap.servers} of the SASL_SSL listener: {@value #SCRAM_MECHANISM} (the users of
+   * {@link #upsertScramUser}) over TLS with the same key pair as the TLS listener.
+   *
+   * @throws IllegalStateException when the broker was built without {@link Builder#scramTlsListener()}
+   */
+  public String scramTlsBootstrapServers() {
+    return listenerAddress(SCRAM_TLS_LISTENER, "Builder.scramTlsListener()");
+  }
+
+  private String listenerAddress(String name, String builderMethod) {
+    String address = listenerAddresses.get(name);
+    if (address == null) {
+      throw new IllegalStateException("this broker has no " + name + " listener (" + builderMethod + ")");
     }
-    return tlsBootstrapServers;
+    return address;
   }
 
   /** Creates or replaces a SCRAM user that can log in on the SCRAM listener. */
@@ -191,6 +218,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     private boolean scramListener;
     private Path tlsKeystore;
     private String tlsKeystorePassword;
+    private Path clientTruststore;
+    private String clientTruststorePassword;
+    private boolean scramTlsListener;
     private final Map<String, String> extraProperties = new HashMap<>();
 
     private Builder() {}
@@ -230,6 +260,28 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /**
+     * Also listen on an SSL listener (see {@link #mutualTlsBootstrapServers()}) that requires
+     * every client to present a certificate that {@code truststore} (PKCS12, {@code password})
+     * trusts ({@code ssl.client.auth=required}). It presents the key pair of {@link #tlsListener},
+     * which must be set too.
+     */
+    public Builder mutualTlsListener(Path truststore, String password) {
+      this.clientTruststore = truststore;
+      this.clientTruststorePassword = password;
+      return this;
+    }
+
+    /**
+     * Also listen on a SASL_SSL listener (see {@link #scramTlsBootstrapServers()}) that
+     * authenticates with {@value #SCRAM_MECHANISM} over TLS, presenting the key pair of {@link
+     * #tlsListener}, which must be set too. Clients are not asked for certificates.
+     */
+    public Builder scramTlsListener() {
+      this.scramTlsListener = true;
+      return this;
+    }
+
+    /**
      * A broker property set on top of the defaults (and overriding them), e.g. extra listeners
      * or SASL settings. The PLAINTEXT listener must stay: readiness is checked through it.
      */
@@ -247,20 +299,30 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      */
     public EmbeddedKafkaBroker start() {
       boolean ownsDataDir = dataDir == null;
-      return start(ownsDataDir ? createTempDir() : dataDir, ownsDataDir, freePorts(4));
+      if (tlsKeystore == null && (clientTruststore != null || scramTlsListener)) {
+        throw new IllegalStateException("mutualTlsListener and scramTlsListener present the key pair of "
+            + "tlsListener(keystore, password), which is not set");
+      }
+      return start(ownsDataDir ? createTempDir() : dataDir, ownsDataDir, freePorts(2 + OPTIONAL_LISTENERS.size()));
     }
 
-    /** Starts on {@code ports} (PLAINTEXT, CONTROLLER, SASL and TLS if asked for) with its data in {@code dir}. */
+    /**
+     * Starts on {@code ports} (PLAINTEXT, CONTROLLER, then one per {@link #OPTIONAL_LISTENERS}, used
+     * if asked for) with its data in {@code dir}.
+     */
     private EmbeddedKafkaBroker start(Path dir, boolean ownsDataDir, int[] ports) {
       long startedAt = System.nanoTime();
       Deadline deadline = Deadline.after(startupTimeout);
       String bootstrapServers = "127.0.0.1:" + ports[0];
-      String scramBootstrapServers = scramListener ? "127.0.0.1:" + ports[2] : null;
-      String tlsBootstrapServers = tlsKeystore != null ? "127.0.0.1:" + ports[3] : null;
+      Map<String, String> listenerAddresses = new HashMap<>();
+      for (int i = 0; i < OPTIONAL_LISTENERS.size(); i++) {
+        if (wants(OPTIONAL_LISTENERS.get(i))) {
+          listenerAddresses.put(OPTIONAL_LISTENERS.get(i), "127.0.0.1:" + ports[2 + i]);
+        }
+      }
       KafkaRaftServer server;
       try {
-        KafkaConfig config = new KafkaConfig(
-            brokerProperties(dir, bootstrapServers, ports[1], scramBootstrapServers, tlsBootstrapServers));
+        KafkaConfig config = new KafkaConfig(brokerProperties(dir, bootstrapServers, ports[1], listenerAddresses));
         formatStorage(config, dir);
         server = new KafkaRaftServer(config, Time.SYSTEM);
       } catch (Exception e) {
@@ -297,11 +359,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt),
           dir);
       return new EmbeddedKafkaBroker(
-          server, bootstrapServers, scramBootstrapServers, tlsBootstrapServers, dir, ownsDataDir, this, ports);
+          server, bootstrapServers, Map.copyOf(listenerAddresses), dir, ownsDataDir, this, ports);
+    }
+
+    private boolean wants(String listener) {
+      return switch (listener) {
+        case SCRAM_LISTENER -> scramListener;
+        case TLS_LISTENER -> tlsKeystore != null;
+        case MUTUAL_TLS_LISTENER -> clientTruststore != null;
+        case SCRAM_TLS_LISTENER -> scramTlsListener;
+        default -> throw new IllegalArgumentException(listener);
+      };
     }
 
     private Map<String, String> brokerProperties(Path dir, String bootstrapServers, int controllerPort,
-        String scramBootstrapServers, String tlsBootstrapServers) {
+        Map<String, String> listenerAddresses) {
       Map<String, String> props = new HashMap<>();
       props.put("process.roles", "broker,controller");
       props.put("node.id", String.valueOf(NODE_ID));
@@ -330,23 +402,50 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       // The default 128 MiB cleaner buffer dominates the broker's heap.
       props.put("log.cleaner.dedupe.buffer.size", "2097152");
       props.put("log.segment.bytes", "16777216");
-      if (scramBootstrapServers != null) {
-        addListener(props, SCRAM_LISTENER, scramBootstrapServers, "SASL_PLAINTEXT");
-        props.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
-        props.put(listenerPrefix(SCRAM_LISTENER) + SCRAM_MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
-            "org.apache.kafka.common.security.scram.ScramLoginModule required;");
-      }
-      if (tlsBootstrapServers != null) {
-        addListener(props, TLS_LISTENER, tlsBootstrapServers, "SSL");
-        String tls = listenerPrefix(TLS_LISTENER);
-        props.put(tls + "ssl.keystore.type", "PKCS12");
-        props.put(tls + "ssl.keystore.location", tlsKeystore.toAbsolutePath().toString());
-        props.put(tls + "ssl.keystore.password", tlsKeystorePassword);
-        props.put(tls + "ssl.key.password", tlsKeystorePassword);
-        props.put(tls + "ssl.client.auth", "none");
-      }
+      listenerAddresses.forEach((name, address) -> {
+        switch (name) {
+          case SCRAM_LISTENER -> {
+            addListener(props, name, address, "SASL_PLAINTEXT");
+            addScram(props, name);
+          }
+          case TLS_LISTENER -> {
+            addListener(props, name, address, "SSL");
+            addServerKey(props, name, "none");
+          }
+          case MUTUAL_TLS_LISTENER -> {
+            addListener(props, name, address, "SSL");
+            addServerKey(props, name, "required");
+            String prefix = listenerPrefix(name);
+            props.put(prefix + "ssl.truststore.type", "PKCS12");
+            props.put(prefix + "ssl.truststore.location", clientTruststore.toAbsolutePath().toString());
+            props.put(prefix + "ssl.truststore.password", clientTruststorePassword);
+          }
+          case SCRAM_TLS_LISTENER -> {
+            addListener(props, name, address, "SASL_SSL");
+            addScram(props, name);
+            addServerKey(props, name, "none");
+          }
+          default -> throw new IllegalArgumentException(name);
+        }
+      });
       props.putAll(extraProperties);
       return props;
+    }
+
+    private static void addScram(Map<String, String> props, String listener) {
+      props.put("sasl.enabled.mechanisms", SCRAM_MECHANISM);
+      props.put(listenerPrefix(listener) + SCRAM_MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
+          "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    }
+
+    /** The listener presents the {@link #tlsListener} key pair and asks clients for certificates as {@code clientAuth} says. */
+    private void addServerKey(Map<String, String> props, String listener, String clientAuth) {
+      String prefix = listenerPrefix(listener);
+      props.put(prefix + "ssl.keystore.type", "PKCS12");
+      props.put(prefix + "ssl.keystore.location", tlsKeystore.toAbsolutePath().toString());
+      props.put(prefix + "ssl.keystore.password", tlsKeystorePassword);
+      props.put(prefix + "ssl.key.password", tlsKeystorePassword);
+      props.put(prefix + "ssl.client.auth", clientAuth);
     }
 
     /** Adds a listener on {@code address}, advertised as such, speaking {@code securityProtocol}. */

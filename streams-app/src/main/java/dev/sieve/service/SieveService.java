@@ -19,6 +19,7 @@ import dev.sieve.http.HttpSettings;
 import dev.sieve.http.Readiness;
 import dev.sieve.labels.LabelEngine;
 import dev.sieve.metrics.SieveMetrics;
+import dev.sieve.runtime.ClusterAccess;
 import dev.sieve.runtime.TopicProvisioner;
 import dev.sieve.runtime.TopicSpec;
 import dev.sieve.serde.SchemaRegistryUnavailableException;
@@ -144,10 +145,15 @@ public final class SieveService implements AutoCloseable {
   }
 
   /**
-   * Creates the topics when {@code sieve.topics.create} is set, starts the HTTP server (unless
-   * {@value HttpSettings#PORT} is -1), then starts processing.
+   * Checks that the cluster accepts Sieve's client settings ({@link ClusterAccess}), creates the
+   * topics when {@code sieve.topics.create} is set, starts the HTTP server (unless {@value
+   * HttpSettings#PORT} is -1), then starts processing.
+   *
+   * @throws IllegalStateException if the cluster refuses Sieve's settings or does not answer
+   *     within {@code default.api.timeout.ms}, naming its address, the security protocol and the cause
    */
   public void start() {
+    ClusterAccess.verify(adminConfig());
     if (config.getBoolean(SieveConfig.TOPICS_CREATE)) {
       createTopics();
     }
@@ -252,11 +258,20 @@ public final class SieveService implements AutoCloseable {
 
   private void createTopics() {
     List<TopicSpec> topics = topicSpecs(config);
-    var adminProps = config.streamsProperties();
-    adminProps.keySet().removeIf(k -> !AdminClientConfig.configNames().contains(k.toString()));
-    try (Admin admin = Admin.create(adminProps)) {
+    try (Admin admin = Admin.create(adminConfig())) {
       new TopicProvisioner(admin, Duration.ofSeconds(60)).provision(topics);
     }
+  }
+
+  /** The settings of Sieve's own admin clients: those of its Kafka client settings that apply to one. */
+  private Map<String, Object> adminConfig() {
+    Map<String, Object> adminConfig = new HashMap<>();
+    config.streamsProperties().forEach((key, value) -> {
+      if (AdminClientConfig.configNames().contains(key.toString())) {
+        adminConfig.put(key.toString(), value);
+      }
+    });
+    return adminConfig;
   }
 
   /**
