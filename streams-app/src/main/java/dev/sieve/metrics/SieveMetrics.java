@@ -38,7 +38,14 @@ public final class SieveMetrics {
   private final AtomicLong indexEntries = new AtomicLong();
   private final AtomicLong indexBytes = new AtomicLong();
 
+  /**
+   * @throws IllegalStateException if {@code registry} already has Sieve's metrics: Micrometer would
+   *     keep the first set's gauges and silently ignore this one's
+   */
   public SieveMetrics(MeterRegistry registry) {
+    if (registry.find("sieve.embed.in.flight").gauge() != null) {
+      throw new IllegalStateException("Sieve's metrics are already registered in this registry; share that SieveMetrics");
+    }
     this.registry = registry;
     this.embedLatency = Timer.builder("sieve.embed.latency")
         .description("Time of one embedding provider call (a batch), retries of the stage excluded")

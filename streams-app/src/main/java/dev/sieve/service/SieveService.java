@@ -80,22 +80,19 @@ public final class SieveService implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   public SieveService(SieveConfig config) {
-    this(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    this(config, metrics -> createProvider(config, metrics));
   }
 
   public SieveService(SieveConfig config, EmbeddingProvider provider) {
-    this(config, provider, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    this(config, metrics -> provider);
   }
 
-  private SieveService(SieveConfig config, PrometheusMeterRegistry registry) {
-    this(config, createProvider(config, new SieveMetrics(registry)), registry);
-  }
-
-  private SieveService(SieveConfig config, EmbeddingProvider provider, PrometheusMeterRegistry registry) {
+  /** @param providerFor the provider, given the metrics it records its calls in (the service's one set) */
+  private SieveService(SieveConfig config, java.util.function.Function<SieveMetrics, EmbeddingProvider> providerFor) {
     this.config = config;
-    this.provider = provider;
-    this.registry = registry;
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     SieveMetrics metrics = new SieveMetrics(registry);
+    this.provider = providerFor.apply(metrics);
     SieveTopics topics = SieveTopics.from(config);
     Deserializer<LabelDefinition> definitionDeserializer = topics.avro().valueSerde(LabelDefinition.class).deserializer();
     this.definitions = value -> definitionDeserializer.deserialize(topics.labels().name(), value);

@@ -37,6 +37,15 @@ class SieveCommandTest {
   }
 
   @Test
+  void kafkaSettingsAClientRefusesFailAtStartUpNamingTheSetting() {
+    // Kafka Streams makes its admin client in its constructor, which refuses this pair of timeouts
+    assertThat(run("run", "--bootstrap-servers", "127.0.0.1:1", "--registry-url", "mem://x",
+        "-D", "default.api.timeout.ms=1000", "-D", "sieve.http.port=-1")).isEqualTo(ErrorReporter.CONFIG_ERROR);
+    assertThat(err.toString()).contains("invalid configuration").contains("Failed to create new KafkaAdminClient")
+        .contains("default.api.timeout.ms must be no smaller than the value of request.timeout.ms");
+  }
+
+  @Test
   void anUnknownFlagIsAUsageError() {
     assertThat(run("run", "--no-such-flag")).isEqualTo(2);
     assertThat(err.toString()).contains("--no-such-flag");
