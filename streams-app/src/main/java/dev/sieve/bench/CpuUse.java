@@ -20,11 +20,12 @@ final class CpuUse {
 
   private final long processStart = processCpuNanos();
   private final Map<Long, Long> threadStart = threadCpuNanos();
+  private final Map<String, Long> nativeStart = nativeThreadTicks();
 
   /**
-   * CPU seconds since this object was made: "total" for the process, one entry per kind of thread,
-   * and "unattributed": what no Java thread accounts for (garbage collection, the JIT compiler,
-   * native threads).
+   * CPU seconds since this object was made: "total" for the process, one entry per kind of thread
+   * (Java threads by name, and on Linux the garbage collector's, the JIT compiler's and RocksDB's
+   * native threads), and "unattributed": what none of these accounts for (other native threads).
    */
   Map<String, Double> seconds() {
     Map<String, Double> use = new LinkedHashMap<>();
@@ -37,6 +38,8 @@ final class CpuUse {
       long spent = now.get(info.getThreadId()) - threadStart.getOrDefault(info.getThreadId(), 0L);
       use.merge(kind(info.getThreadName()), spent / 1e9, Double::sum);
     }
+    nativeThreadTicks().forEach((kind, ticks) ->
+        use.merge(kind, (ticks - nativeStart.getOrDefault(kind, 0L)) / (double) CLOCK_TICKS_PER_SECOND, Double::sum));
     double attributed = use.entrySet().stream().filter(e -> !e.getKey().equals("total"))
         .mapToDouble(Map.Entry::getValue).sum();
     use.put("unattributed", use.get("total") - attributed);
@@ -60,6 +63,54 @@ final class CpuUse {
       return "broker";
     }
     return "other";
+  }
+
+  /** USER_HZ of Linux's /proc accounting, 100 on the common architectures. */
+  private static final int CLOCK_TICKS_PER_SECOND = 100;
+
+  /**
+   * CPU ticks of the JVM's threads that are not Java threads, by kind, read from
+   * {@code /proc/self/task} (Linux; empty elsewhere): the garbage collector's and the JIT
+   * compiler's threads, and RocksDB's background flushes and compactions (the state stores).
+   */
+  private static Map<String, Long> nativeThreadTicks() {
+    Map<String, Long> ticks = new HashMap<>();
+    java.nio.file.Path tasks = java.nio.file.Path.of("/proc/self/task");
+    if (!java.nio.file.Files.isDirectory(tasks)) {
+      return ticks;
+    }
+    try (var threads = java.nio.file.Files.list(tasks)) {
+      threads.forEach(task -> {
+        try {
+          String stat = java.nio.file.Files.readString(task.resolve("stat"));
+          String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+          String kind = nativeKind(name);
+          if (kind != null) {
+            // after "(comm) ": state is field 3; utime and stime are fields 14 and 15
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks.merge(kind, Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
+          }
+        } catch (java.io.IOException | RuntimeException e) {
+          // the thread ended while being read
+        }
+      });
+    } catch (java.io.IOException e) {
+      return ticks;
+    }
+    return ticks;
+  }
+
+  static String nativeKind(String threadName) {
+    if (threadName.startsWith("GC Thread") || threadName.startsWith("G1 ")) {
+      return "gc";
+    }
+    if (threadName.startsWith("C1 Compiler") || threadName.startsWith("C2 Compiler")) {
+      return "jit";
+    }
+    if (threadName.startsWith("rocksdb:")) {
+      return "rocksdb";
+    }
+    return null;
   }
 
   private static long processCpuNanos() {

@@ -146,7 +146,8 @@ public final class E2eBenchmark {
       out.printf("CPU per event: passthrough %.2f ms, precomputed %.2f ms, local %.2f ms, model alone %.2f ms; "
               + "model alone / local = %.3f%n", passthrough.cpuMillisPerEvent(), precomputed.cpuMillisPerEvent(),
           local.cpuMillisPerEvent(), alone.cpuMillisPerEvent(), cpuBound);
-      out.println("CPU seconds by thread, local run: " + local.cpuSeconds());
+      out.println("CPU ms per event by thread, precomputed run: " + perEvent(precomputed));
+      out.println("CPU ms per event by thread, local run: " + perEvent(local));
       Map<String, Object> scenarios = new LinkedHashMap<>();
       scenarios.put("passthrough", json(passthrough));
       scenarios.put("precomputed", json(precomputed));
@@ -193,11 +194,14 @@ public final class E2eBenchmark {
 
   private static final int LOCAL_BATCH = 16;
 
-  /** The local run as bench embed runs it: batches of 16, one batch in flight per core. */
+  /**
+   * The local run as bench embed runs it: batches of 16, two in flight per core, so that a worker
+   * that finishes a batch finds the next one handed over instead of waiting for the stream thread.
+   */
   private Map<String, Object> localSettings() {
     Map<String, Object> settings = new HashMap<>(options.settings());
     settings.putIfAbsent(SieveConfig.EMBED_BATCH_SIZE, LOCAL_BATCH);
-    settings.putIfAbsent(SieveConfig.EMBED_MAX_IN_FLIGHT, cores);
+    settings.putIfAbsent(SieveConfig.EMBED_MAX_IN_FLIGHT, 2 * cores);
     return settings;
   }
 
@@ -404,10 +408,18 @@ public final class E2eBenchmark {
 
   private void print(PipelineRun.Result r) {
     out.printf("%-28s %,10.1f events/s   p50 %,.0f ms, p99 %,.0f ms   peak heap %,d MB   state %,d MB   start %.1f s"
-            + "   CPU %.2f ms/event%s%n", r.name(), r.eventsPerSecond(), r.p50Millis(), r.p99Millis(),
-        r.peakHeapBytes() >> 20, r.stateBytes() >> 20, r.startSeconds(), r.cpuMillisPerEvent(),
-        r.complete() ? "" : "   INCOMPLETE");
+            + "   CPU %.2f ms/event   (after %,d warm-up events)%s%n", r.name(), r.eventsPerSecond(), r.p50Millis(),
+        r.p99Millis(), r.peakHeapBytes() >> 20, r.stateBytes() >> 20, r.startSeconds(), r.cpuMillisPerEvent(),
+        r.warmupEvents(), r.complete() ? "" : "   INCOMPLETE");
     out.flush();
+  }
+
+  /** A run's CPU seconds by kind of thread as milliseconds per timed event. */
+  private static Map<String, String> perEvent(PipelineRun.Result run) {
+    Map<String, String> perEvent = new LinkedHashMap<>();
+    run.cpuSeconds().forEach((kind, seconds) ->
+        perEvent.put(kind, String.format(Locale.ROOT, "%.2f", seconds * 1000 / run.events())));
+    return perEvent;
   }
 
   private static Map<String, Object> json(PipelineRun.Result r) {
@@ -418,6 +430,7 @@ public final class E2eBenchmark {
     row.put("peakHeapBytes", r.peakHeapBytes());
     row.put("stateBytes", r.stateBytes());
     row.put("startSeconds", round(r.startSeconds()));
+    row.put("warmupEvents", r.warmupEvents());
     row.put("events", r.events());
     row.put("instances", r.instances());
     row.put("rejected", r.rejected());

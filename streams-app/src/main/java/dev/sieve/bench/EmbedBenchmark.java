@@ -78,9 +78,11 @@ import org.apache.kafka.streams.kstream.Named;
  *
  * <ol>
  *   <li>naive: one remote call per record on the stream thread (the previous embed step);
- *   <li>stage: the embed stage with the same remote model; ratio to naive, and to the ceiling
- *       {@code maxInFlight × batch / latency};
- *   <li>local: the stage with the local model vs the model alone on as many threads;
+ *   <li>stage: the embed stage with the same remote model (decode, validate, embed, as the naive
+ *       step); ratio to naive, and to the ceiling {@code maxInFlight × batch / latency}; then the
+ *       whole topology (classification and de-duplication too) with it;
+ *   <li>local: the stage with the local model vs the model alone on as many threads, alone and in
+ *       the whole topology;
  *   <li>optionally an outage of the remote model in the middle of a stage run: records lost,
  *       duplicates, time to drain after recovery.
  * </ol>
@@ -215,19 +217,25 @@ public final class EmbedBenchmark {
       out.printf("naive (one call per record, stream thread):  %,10.1f events/s  (%d events)%n", naive, options.naiveEvents());
 
       Run run = new Run(broker, workDir, "stage", options.events(), stageSettings());
-      double stage = run.eventsPerSecond((config, topics) -> run.stage(config, topics, provider));
+      double stage = run.eventsPerSecond((config, topics) -> run.stage(config, topics, provider, false));
       double ceiling = options.maxInFlight() * (double) options.batchSize() / (options.latency().toMillis() / 1000.0);
-      out.printf("embed stage:                                 %,10.1f events/s  (%d events)%n", stage, options.events());
+      out.printf("embed stage (decode, validate, embed):       %,10.1f events/s  (%d events)%n", stage, options.events());
       out.printf("stage / naive:                               %,10.1f x%n", stage / naive);
       out.printf("ceiling (in-flight %d x batch %d / %d ms):    %,10.1f events/s; stage reaches %.0f %%%n",
           options.maxInFlight(), options.batchSize(), options.latency().toMillis(), ceiling, 100 * stage / ceiling);
       out.printf("content cache hit rate:                      %10.3f%n", run.cacheHitRate());
+      Run whole = new Run(broker, workDir, "whole", options.events(), stageSettings());
+      double wholeTopology = whole.eventsPerSecond((config, topics) -> whole.stage(config, topics, provider, true));
+      out.printf("whole topology with the stage:               %,10.1f events/s; %.0f %% of the ceiling%n",
+          wholeTopology, 100 * wholeTopology / ceiling);
       figures.put("naiveEventsPerSec", round(naive));
       figures.put("stageEventsPerSec", round(stage));
       figures.put("stageToNaive", round(stage / naive));
       figures.put("ceilingEventsPerSec", round(ceiling));
       figures.put("stageToCeiling", round(stage / ceiling));
       figures.put("cacheHitRate", round(run.cacheHitRate()));
+      figures.put("wholeTopologyEventsPerSec", round(wholeTopology));
+      figures.put("wholeTopologyToCeiling", round(wholeTopology / ceiling));
     }
   }
 
@@ -238,14 +246,21 @@ public final class EmbedBenchmark {
       double raw = modelAlone(local, options.localEvents(), threads, batch).eventsPerSecond();
       Map<String, Object> settings = new HashMap<>(stageSettings());
       settings.put(SieveConfig.EMBED_BATCH_SIZE, batch);
-      settings.put(SieveConfig.EMBED_MAX_IN_FLIGHT, threads);
+      // two batches per core: a worker done with one finds the next handed over already
+      settings.put(SieveConfig.EMBED_MAX_IN_FLIGHT, 2 * threads);
       Run run = new Run(broker, workDir, "local", options.localEvents(), settings);
-      double stage = run.eventsPerSecond((config, topics) -> run.stage(config, topics, local));
+      double stage = run.eventsPerSecond((config, topics) -> run.stage(config, topics, local, false));
+      Run whole = new Run(broker, workDir, "local-whole", options.localEvents(), settings);
+      double wholeTopology = whole.eventsPerSecond((config, topics) -> whole.stage(config, topics, local, true));
       out.printf("local model alone (%d threads, batch %d):     %,10.1f events/s  (%d events)%n", threads, batch, raw, options.localEvents());
       out.printf("embed stage with the local model:            %,10.1f events/s; %.2f of the model alone%n", stage, stage / raw);
+      out.printf("whole topology with the local model:         %,10.1f events/s; %.2f of the model alone%n",
+          wholeTopology, wholeTopology / raw);
       figures.put("localModelEventsPerSec", round(raw));
       figures.put("localStageEventsPerSec", round(stage));
       figures.put("localStageToModel", round(stage / raw));
+      figures.put("localWholeTopologyEventsPerSec", round(wholeTopology));
+      figures.put("localWholeTopologyToModel", round(wholeTopology / raw));
     }
   }
 
@@ -253,7 +268,7 @@ public final class EmbedBenchmark {
     try (Remote remote = options.remote().start(options.latency(), options.batchSize())) {
       Run run = new Run(broker, workDir, "outage", options.events(), stageSettings());
       run.outage = remote;
-      run.eventsPerSecond((config, topics) -> run.stage(config, topics, remote.provider()));
+      run.eventsPerSecond((config, topics) -> run.stage(config, topics, remote.provider(), true));
       long lost = options.events() - run.distinct.size();
       long duplicates = run.received - run.distinct.size();
       double drain = (run.lastOutputNanos - run.recoveredNanos) / 1e9;
@@ -379,13 +394,16 @@ public final class EmbedBenchmark {
       this.topics = SieveTopics.from(config);
     }
 
-    Topology stage(SieveConfig config, SieveTopics topics, EmbeddingProvider provider) {
+    /** The stage alone (decode, validate, embed: what the naive step does) or in the whole topology. */
+    Topology stage(SieveConfig config, SieveTopics topics, EmbeddingProvider provider, boolean wholeTopology) {
       Map<String, Object> clientConfig = new HashMap<>(broker.clientConfig());
       stage = new EmbedStage(provider, config.embedStageSettings(), topics.eventDeserializer(),
           () -> new KafkaSourceReader(clientConfig));
-      // The whole topology, as the service runs it (no labels, so classification stays trivial).
-      return SieveTopology.build(topics, new EventValidator(EventLimits.from(config)), stage,
-          LabelEngine.from(config, provider), DedupSettings.from(config));
+      EventValidator validator = new EventValidator(EventLimits.from(config));
+      // The whole topology as the service runs it, with no labels, so classification stays trivial.
+      return wholeTopology
+          ? SieveTopology.build(topics, validator, stage, LabelEngine.from(config, provider), DedupSettings.from(config))
+          : SieveTopology.embedOnly(topics, validator, stage);
     }
 
     double cacheHitRate() {

@@ -46,7 +46,9 @@ import org.apache.kafka.streams.StreamsConfig;
  * state directories, with {@code exactly_once_v2} (Sieve's default). Two phases:
  *
  * <ol>
- *   <li><b>warm-up</b>: a tenth as many events (at least 20), not timed;
+ *   <li><b>warm-up</b>: rounds of a tenth as many events (at least 20), not timed, until the JIT
+ *       compiler spends less than 5 % of the process's CPU time in a round (at most
+ *       {@value #MAX_WARMUP_ROUNDS} rounds);
  *   <li><b>throughput</b>: {@code events} events are sent as fast as the producer goes once every
  *       instance is RUNNING; events/s = events / (time the last one was complete − first send);
  *   <li><b>latency</b>: {@code latencyEvents} more at half that rate (an unsaturated application);
@@ -63,6 +65,8 @@ import org.apache.kafka.streams.StreamsConfig;
 final class PipelineRun {
 
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
+  static final int MAX_WARMUP_ROUNDS = 10;
+  private static final double QUIET_JIT_SHARE = 0.05;
 
   /** One started application instance. */
   interface Instance extends AutoCloseable {
@@ -97,8 +101,8 @@ final class PipelineRun {
    * @param rejected events that ended on the dead-letter topic
    * @param complete whether every event was answered before the time-out
    */
-  record Result(String name, int instances, int events, double eventsPerSecond, double p50Millis, double p99Millis,
-      long peakHeapBytes, long stateBytes, double startSeconds, int rejected, boolean complete,
+  record Result(String name, int instances, int warmupEvents, int events, double eventsPerSecond, double p50Millis,
+      double p99Millis, long peakHeapBytes, long stateBytes, double startSeconds, int rejected, boolean complete,
       Map<String, Double> cpuSeconds) {
 
     /** CPU milliseconds of the whole JVM per event of the throughput phase. */
@@ -146,10 +150,20 @@ final class PipelineRun {
       }
       startSeconds = (System.nanoTime() - startNanos) / 1e9;
       try (var producer = new EventProducer(application, topics)) {
-        // Warm-up: the JIT compiles the hot paths before anything is timed.
-        int warmup = Math.max(20, events / 10);
-        producer.sendAll(0, warmup, 0);
-        boolean complete = completion.await(warmup);
+        // Warm-up, in rounds until the JIT has (nearly) compiled the hot paths: the timed phase is
+        // the steady state of a long-running service, not its first seconds of compilation.
+        int round = Math.max(20, events / 10);
+        int warmup = 0;
+        boolean complete = true;
+        for (int r = 0; r < MAX_WARMUP_ROUNDS; r++) {
+          JitShare jit = new JitShare();
+          producer.sendAll(warmup, round, 0);
+          warmup += round;
+          complete &= completion.await(warmup);
+          if (jit.fraction() < QUIET_JIT_SHARE) {
+            break;
+          }
+        }
         long first = System.nanoTime();
         CpuUse cpu = new CpuUse();
         producer.sendAll(warmup, events, 0);
@@ -162,7 +176,7 @@ final class PipelineRun {
         double[] latencies = completion.latenciesMillis(producer.sent);
         started.forEach(Instance::close);
         started.clear();
-        return new Result(name, instances, events, eventsPerSecond, percentile(latencies, 0.50),
+        return new Result(name, instances, warmup, events, eventsPerSecond, percentile(latencies, 0.50),
             percentile(latencies, 0.99), heap.stop(), stateBytes(id), startSeconds, completion.rejected, complete,
             cpuSeconds);
       }
@@ -347,6 +361,24 @@ final class PipelineRun {
   }
 
   /** The largest heap use seen, sampled every 20 ms. */
+  /** The share of the process's CPU time that JIT compilation took since this object was made. */
+  private static final class JitShare {
+
+    private static final java.lang.management.CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+    private final long compileMillis = JIT.getTotalCompilationTime();
+    private final long cpuNanos = processCpuNanos();
+
+    double fraction() {
+      double cpuMillis = (processCpuNanos() - cpuNanos) / 1e6;
+      return cpuMillis <= 0 ? 0 : (JIT.getTotalCompilationTime() - compileMillis) / cpuMillis;
+    }
+
+    private static long processCpuNanos() {
+      return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
+          ? os.getProcessCpuTime() : 0;
+    }
+  }
+
   private static final class HeapPeak {
     private final AtomicLong peak = new AtomicLong();
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -9,6 +9,7 @@ import dev.sieve.labels.LabelEngine;
 import dev.sieve.metrics.SieveMetrics;
 import dev.sieve.topology.Outcome.Step;
 import dev.sieve.validate.EventValidator;
+import java.util.Map;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
@@ -47,31 +48,47 @@ public final class SieveTopology {
   public static Topology build(SieveTopics topics, EventValidator validator, EmbedStage embedStage,
       LabelEngine labels, DedupSettings dedup, SieveMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
+    KStream<String, Outcome<EmbeddedMedia>> embedded = embed(builder, topics, validator, embedStage, metrics);
+    LabelTopology.classify(embedded.mapValues(Outcome::value, Named.as("classify-value")), topics, labels, metrics);
+    DuplicateDetection.attach(embedded, dedup, topics.duplicates(), metrics)
+        .process(() -> new DeadLetterProcessor<>(metrics), Named.as("dedup-dead-letter"))
+        .to(topics.deadLetters().name(), topics.deadLetters().produced().withName("dedup-dlq"));
+    LabelTopology.addCompilerAndCentroids(builder, topics, labels, metrics);
+    return builder.build();
+  }
 
-    KStream<String, Outcome<MediaEvent>> events = builder
+  /**
+   * The embed step alone (events to {@code media.embeddings}, rejections to the dead-letter
+   * topic): what {@code sieve bench embed} measures the stage with.
+   */
+  public static Topology embedOnly(SieveTopics topics, EventValidator validator, EmbedStage embedStage) {
+    StreamsBuilder builder = new StreamsBuilder();
+    embed(builder, topics, validator, embedStage, SieveMetrics.disabled());
+    return builder.build();
+  }
+
+  /**
+   * Decode, validate and embed; writes the embedded events to {@code media.embeddings} and the
+   * rejections to the dead-letter topic, and returns the embedded events (all accepted).
+   */
+  private static KStream<String, Outcome<EmbeddedMedia>> embed(StreamsBuilder builder, SieveTopics topics,
+      EventValidator validator, EmbedStage embedStage, SieveMetrics metrics) {
+    Map<String, KStream<String, Outcome<EmbeddedMedia>>> routes = builder
         .stream(topics.events().name(), topics.events().consumed())
         .process(() -> new DecodeProcessor(topics.eventDeserializer(), validator.limits().maxRecordBytes()),
-            Named.as("decode"));
-
-    events
+            Named.as("decode"))
         .mapValues(outcome -> outcome.then(event -> validate(validator, event)), Named.as("validate"))
         .process(embedStage, Named.as("embed"))
         .split(Named.as("route-"))
-        .branch((id, outcome) -> outcome.isRejected(), Branched.withConsumer(rejected -> rejected
-            .process(() -> new DeadLetterProcessor<>(metrics), Named.as("dead-letter"))
-            .to(topics.deadLetters().name(), topics.deadLetters().produced()), "rejected"))
-        .defaultBranch(Branched.withConsumer(embedded -> {
-          KStream<String, EmbeddedMedia> accepted = embedded.mapValues(Outcome::value, Named.as("embedded-value"));
-          accepted.to(topics.embeddings().name(), topics.embeddings().produced());
-          LabelTopology.classify(accepted, topics, labels, metrics);
-          DuplicateDetection.attach(embedded, dedup, topics.duplicates(), metrics)
-              .process(() -> new DeadLetterProcessor<>(metrics), Named.as("dedup-dead-letter"))
-              .to(topics.deadLetters().name(), topics.deadLetters().produced().withName("dedup-dlq"));
-        }, "embedded"));
-
-    LabelTopology.addCompilerAndCentroids(builder, topics, labels, metrics);
-
-    return builder.build();
+        .branch((id, outcome) -> outcome.isRejected(), Branched.as("rejected"))
+        .defaultBranch(Branched.as("embedded"));
+    routes.get("route-rejected")
+        .process(() -> new DeadLetterProcessor<>(metrics), Named.as("dead-letter"))
+        .to(topics.deadLetters().name(), topics.deadLetters().produced());
+    KStream<String, Outcome<EmbeddedMedia>> embedded = routes.get("route-embedded");
+    embedded.mapValues(Outcome::value, Named.as("embedded-value"))
+        .to(topics.embeddings().name(), topics.embeddings().produced());
+    return embedded;
   }
 
   private static Step<MediaEvent> validate(EventValidator validator, MediaEvent event) {
