@@ -408,9 +408,9 @@ public final class E2eBenchmark {
 
   private void print(PipelineRun.Result r) {
     out.printf("%-28s %,10.1f events/s   p50 %,.0f ms, p99 %,.0f ms   peak heap %,d MB   state %,d MB   start %.1f s"
-            + "   CPU %.2f ms/event   (after %,d warm-up events)%s%n", r.name(), r.eventsPerSecond(), r.p50Millis(),
-        r.p99Millis(), r.peakHeapBytes() >> 20, r.stateBytes() >> 20, r.startSeconds(), r.cpuMillisPerEvent(),
-        r.warmupEvents(), r.complete() ? "" : "   INCOMPLETE");
+            + "   CPU %.2f ms/event   %.1f records written/event   (after %,d warm-up events)%s%n", r.name(),
+        r.eventsPerSecond(), r.p50Millis(), r.p99Millis(), r.peakHeapBytes() >> 20, r.stateBytes() >> 20,
+        r.startSeconds(), r.cpuMillisPerEvent(), r.offsetsPerEvent(), r.warmupEvents(), r.complete() ? "" : "   INCOMPLETE");
     out.flush();
   }
 
@@ -431,6 +431,7 @@ public final class E2eBenchmark {
     row.put("stateBytes", r.stateBytes());
     row.put("startSeconds", round(r.startSeconds()));
     row.put("warmupEvents", r.warmupEvents());
+    row.put("offsetsPerEvent", round(r.offsetsPerEvent()));
     row.put("events", r.events());
     row.put("instances", r.instances());
     row.put("rejected", r.rejected());

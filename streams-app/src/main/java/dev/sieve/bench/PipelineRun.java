@@ -100,10 +100,13 @@ final class PipelineRun {
    * @param startSeconds from starting the instances until all are RUNNING (state restored)
    * @param rejected events that ended on the dead-letter topic
    * @param complete whether every event was answered before the time-out
+   * @param offsetsPerEvent how far the offsets of the application's topics (outputs, repartitions,
+   *     changelogs; not the input) moved per event of the throughput phase: records plus
+   *     transaction markers, the broker work an event causes
    */
   record Result(String name, int instances, int warmupEvents, int events, double eventsPerSecond, double p50Millis,
       double p99Millis, long peakHeapBytes, long stateBytes, double startSeconds, int rejected, boolean complete,
-      Map<String, Double> cpuSeconds) {
+      Map<String, Double> cpuSeconds, double offsetsPerEvent) {
 
     /** CPU milliseconds of the whole JVM per event of the throughput phase. */
     double cpuMillisPerEvent() {
@@ -164,11 +167,13 @@ final class PipelineRun {
             break;
           }
         }
+        long offsetsBefore = offsetsWritten(id, topics);
         long first = System.nanoTime();
         CpuUse cpu = new CpuUse();
         producer.sendAll(warmup, events, 0);
         complete &= completion.await(warmup + events);
         Map<String, Double> cpuSeconds = cpu.seconds();
+        double offsetsPerEvent = (offsetsWritten(id, topics) - offsetsBefore) / (double) events;
         double eventsPerSecond = events * 1e9 / (completion.lastCompleteNanos - first);
         producer.sent.clear();
         producer.sendAll(warmup + events, latencyEvents, Math.max(1, eventsPerSecond / 2));
@@ -178,13 +183,29 @@ final class PipelineRun {
         started.clear();
         return new Result(name, instances, warmup, events, eventsPerSecond, percentile(latencies, 0.50),
             percentile(latencies, 0.99), heap.stop(), stateBytes(id), startSeconds, completion.rejected, complete,
-            cpuSeconds);
+            cpuSeconds, offsetsPerEvent);
       }
     } finally {
       heap.stop();
       started.forEach(Instance::close);
       completion.close();
       delete(workDir.resolve(id));
+    }
+  }
+
+  /** The sum of the end offsets of every topic of run {@code id} but its input. */
+  private long offsetsWritten(String id, SieveTopics topics) throws Exception {
+    try (Admin admin = Admin.create(broker.clientConfig())) {
+      List<String> names = admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true))
+          .names().get().stream()
+          .filter(name -> name.startsWith(id + "-") && !name.equals(topics.events().name()))
+          .toList();
+      Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+      admin.describeTopics(names).allTopicNames().get().values().forEach(topic -> topic.partitions().forEach(
+          partition -> latest.put(new TopicPartition(topic.name(), partition.partition()),
+              org.apache.kafka.clients.admin.OffsetSpec.latest())));
+      return admin.listOffsets(latest).all().get().values().stream()
+          .mapToLong(org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
     }
   }
 

@@ -35,6 +35,9 @@ class E2eBenchmarkTest {
       assertThat(run.path("cpuMsPerEvent").asDouble()).as(scenario).isPositive();
     }
     assertThat(json.path("scenarios").path("precomputed").path("stateBytes").asLong()).isPositive();
+    // one output record per event (plus transaction markers), and at least one per result topic
+    assertThat(json.path("scenarios").path("passthrough").path("offsetsPerEvent").asDouble()).isGreaterThanOrEqualTo(1);
+    assertThat(json.path("scenarios").path("precomputed").path("offsetsPerEvent").asDouble()).isGreaterThanOrEqualTo(4);
     assertThat(json.path("scenarios").path("modelAlone").path("eventsPerSec").asDouble()).isPositive();
     assertThat(json.path("precomputedToPassthrough").asDouble()).isPositive();
     assertThat(json.path("localToModelAlone").asDouble()).isPositive();
