@@ -119,6 +119,7 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
     long start = System.nanoTime();
     long nextReport = start + REBUILD_REPORT_NANOS;
     long copies = 0;
+    int dimensions = 0;
     NearDupIndex.Restoring restoring = index.restoring();
     try (KeyValueIterator<String, byte[]> all = cells.all()) {
       while (all.hasNext()) {
@@ -126,6 +127,9 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
         StoredCopy copy = DedupCodec.storedCopy(stored);
         counted(1, stored.length);
         restoring.add(copy.cell(), copy.item());
+        if (copy.item().vector() != null) {
+          dimensions = copy.item().vector().dimensions();
+        }
         copies++;
         if (System.nanoTime() >= nextReport) {
           nextReport += REBUILD_REPORT_NANOS;
@@ -137,7 +141,25 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
     if (copies > 0) {
       log.info("Task {}: rebuilt the near-duplicate index from {} stored copies in {} ms", context().taskId(),
           copies, (System.nanoTime() - start) / 1_000_000L);
+      heapWarning(metrics.indexEntries(), dimensions, Runtime.getRuntime().maxMemory()).ifPresent(log::warn);
     }
+  }
+
+  /**
+   * A warning when the cells of this instance likely take more than half of the maximum heap: the
+   * index lives in memory, and running out of heap stops the instance. Per stored copy about
+   * {@code 140 + dimensions} bytes (an int8 vector shared by an event's two copies, ids, sketch
+   * and table entries: {@code sieve bench dedup} measures 1,047 B per event at 384 dimensions).
+   */
+  static java.util.Optional<String> heapWarning(long copies, int dimensions, long maxHeapBytes) {
+    long estimate = copies * (140L + dimensions);
+    if (dimensions <= 0 || estimate <= maxHeapBytes / 2) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(String.format(java.util.Locale.ROOT,
+        "The near-duplicate index of this instance holds %,d stored copies, about %,d MB of heap of the %,d MB "
+            + "maximum: give the JVM more heap (-Xmx; README, \"Heap\"), add instances, or shorten %s",
+        copies, estimate >> 20, maxHeapBytes >> 20, dev.sieve.config.SieveConfig.DEDUP_HORIZON_MS));
   }
 
   private void purge(long streamTime) {

@@ -120,6 +120,11 @@ public final class SieveMetrics {
   }
 
   /** Copies added to (positive) or removed from (negative) the near-duplicate cells of this instance. */
+  /** Stored copies in the near-duplicate cells of all this instance's tasks. */
+  public long indexEntries() {
+    return indexEntries.get();
+  }
+
   public void indexChanged(long entries, long bytes) {
     indexEntries.addAndGet(entries);
     indexBytes.addAndGet(bytes);
