@@ -1,8 +1,11 @@
 package dev.sieve.bench;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -75,14 +78,14 @@ final class CpuUse {
    */
   private static Map<String, Long> nativeThreadTicks() {
     Map<String, Long> ticks = new HashMap<>();
-    java.nio.file.Path tasks = java.nio.file.Path.of("/proc/self/task");
-    if (!java.nio.file.Files.isDirectory(tasks)) {
+    Path tasks = Path.of("/proc/self/task");
+    if (!Files.isDirectory(tasks)) {
       return ticks;
     }
-    try (var threads = java.nio.file.Files.list(tasks)) {
+    try (var threads = Files.list(tasks)) {
       threads.forEach(task -> {
         try {
-          String stat = java.nio.file.Files.readString(task.resolve("stat"));
+          String stat = Files.readString(task.resolve("stat"));
           String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
           String kind = nativeKind(name);
           if (kind != null) {
@@ -90,11 +93,11 @@ final class CpuUse {
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
             ticks.merge(kind, Long.parseLong(fields[11]) + Long.parseLong(fields[12]), Long::sum);
           }
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
           // the thread ended while being read
         }
       });
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return ticks;
     }
     return ticks;
@@ -113,7 +116,8 @@ final class CpuUse {
     return null;
   }
 
-  private static long processCpuNanos() {
+  /** CPU time of this process so far, or -1 where the JVM does not tell. */
+  static long processCpuNanos() {
     var os = ManagementFactory.getOperatingSystemMXBean();
     return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
   }

@@ -11,6 +11,7 @@ import dev.sieve.topology.SieveTopics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +30,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -196,16 +200,16 @@ final class PipelineRun {
   /** The sum of the end offsets of every topic of run {@code id} but its input. */
   private long offsetsWritten(String id, SieveTopics topics) throws Exception {
     try (Admin admin = Admin.create(broker.clientConfig())) {
-      List<String> names = admin.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true))
+      List<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true))
           .names().get().stream()
           .filter(name -> name.startsWith(id + "-") && !name.equals(topics.events().name()))
           .toList();
-      Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+      Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
       admin.describeTopics(names).allTopicNames().get().values().forEach(topic -> topic.partitions().forEach(
           partition -> latest.put(new TopicPartition(topic.name(), partition.partition()),
-              org.apache.kafka.clients.admin.OffsetSpec.latest())));
+              OffsetSpec.latest())));
       return admin.listOffsets(latest).all().get().values().stream()
-          .mapToLong(org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo::offset).sum();
+          .mapToLong(ListOffsetsResultInfo::offset).sum();
     }
   }
 
@@ -385,18 +389,13 @@ final class PipelineRun {
   /** The share of the process's CPU time that JIT compilation took since this object was made. */
   private static final class JitShare {
 
-    private static final java.lang.management.CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
     private final long compileMillis = JIT.getTotalCompilationTime();
-    private final long cpuNanos = processCpuNanos();
+    private final long cpuNanos = CpuUse.processCpuNanos();
 
     double fraction() {
-      double cpuMillis = (processCpuNanos() - cpuNanos) / 1e6;
+      double cpuMillis = (CpuUse.processCpuNanos() - cpuNanos) / 1e6;
       return cpuMillis <= 0 ? 0 : (JIT.getTotalCompilationTime() - compileMillis) / cpuMillis;
-    }
-
-    private static long processCpuNanos() {
-      return ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os
-          ? os.getProcessCpuTime() : 0;
     }
   }
 

@@ -1,10 +1,13 @@
 package dev.sieve.dedup;
 
 import dev.sieve.avro.DuplicateKind;
+import dev.sieve.config.SieveConfig;
 import dev.sieve.dedup.DedupCodec.FirstSeen;
 import dev.sieve.dedup.DedupCodec.StoredCopy;
 import dev.sieve.metrics.SieveMetrics;
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
@@ -69,11 +72,22 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
   public void process(Record<String, ProbeGroup> record) {
     ProbeGroup group = record.value();
     Answer best = null;
+    // The event as the cells store it (with its vector) and as band buckets do (without): one each
+    // for all its routes here, so its quantised vector and bucket signature are computed once.
+    IndexedItem cellItem = null;
+    IndexedItem bandItem = null;
     for (int route : group.routes()) {
       Probe probe = group.probe(route);
-      Answer answer = probe.exactRoute()
-          ? exactAnswer(group, probe, record.timestamp())
-          : cellAnswer(group, probe, record.timestamp());
+      Answer answer;
+      if (probe.exactRoute()) {
+        answer = exactAnswer(group, probe, record.timestamp());
+      } else if (probe.bandRoute()) {
+        bandItem = bandItem == null ? probe.item(record.timestamp()) : bandItem;
+        answer = cellAnswer(group, probe, bandItem);
+      } else {
+        cellItem = cellItem == null ? probe.item(record.timestamp()) : cellItem;
+        answer = cellAnswer(group, probe, cellItem);
+      }
       if (best == null || answer.betterThan(best)) {
         best = answer;
       }
@@ -97,9 +111,8 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
     return Answer.none(group);
   }
 
-  private Answer cellAnswer(ProbeGroup group, Probe probe, long timestamp) {
+  private Answer cellAnswer(ProbeGroup group, Probe probe, IndexedItem item) {
     CellKey cell = probe.cellKey();
-    IndexedItem item = probe.item(timestamp);
     NearDupIndex.CellProbe result = index.probeAndInsert(cell, item, probe.vector());
     if (result.stored()) {
       byte[] copy = DedupCodec.storedCopy(cell, item);
@@ -151,15 +164,15 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
    * {@code 140 + dimensions} bytes (an int8 vector shared by an event's two copies, ids, sketch
    * and table entries: {@code sieve bench dedup} measures 1,047 B per event at 384 dimensions).
    */
-  static java.util.Optional<String> heapWarning(long copies, int dimensions, long maxHeapBytes) {
+  static Optional<String> heapWarning(long copies, int dimensions, long maxHeapBytes) {
     long estimate = copies * (140L + dimensions);
     if (dimensions <= 0 || estimate <= maxHeapBytes / 2) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.of(String.format(java.util.Locale.ROOT,
+    return Optional.of(String.format(Locale.ROOT,
         "The near-duplicate index of this instance holds %,d stored copies, about %,d MB of heap of the %,d MB "
             + "maximum: give the JVM more heap (-Xmx; README, \"Heap\"), add instances, or shorten %s",
-        copies, estimate >> 20, maxHeapBytes >> 20, dev.sieve.config.SieveConfig.DEDUP_HORIZON_MS));
+        copies, estimate >> 20, maxHeapBytes >> 20, SieveConfig.DEDUP_HORIZON_MS));
   }
 
   private void purge(long streamTime) {

@@ -45,6 +45,9 @@ public final class NearDupIndex {
   private final Map<CellKey, CellTables> cells;
   private final Map<String, SimHash> bucketPlanes;
   private long comparisons;
+  /** The last item a signature was computed for, and that signature: an event probes two cells in a row. */
+  private IndexedItem lastSigned;
+  private int[] lastSignature;
 
   public NearDupIndex(double threshold, double floodSimilarity, long horizonMillis) {
     this(SpaceThresholds.uniform(threshold), LexicalRule.DEFAULTS, floodSimilarity, horizonMillis);
@@ -115,10 +118,15 @@ public final class NearDupIndex {
     if (cell.isBand()) {
       return null;
     }
+    if (event == lastSigned) {
+      return lastSignature; // the same item probing its other cell (one space per event)
+    }
     QuantizedVector vector = event.vector();
     SimHash planes = bucketPlanes.computeIfAbsent(cell.space(), key -> new SimHash(
         CellTables.TABLES * CellTables.BITS_PER_TABLE, vector.dimensions(), BUCKET_SEED, key));
-    return CellTables.signatures(planes, vector.toFloats());
+    lastSignature = CellTables.signatures(planes, vector.toFloats());
+    lastSigned = event;
+    return lastSignature;
   }
 
   /** The sketch distance beyond which a candidate of this cell cannot reach its space's threshold. */

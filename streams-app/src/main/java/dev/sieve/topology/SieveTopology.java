@@ -48,9 +48,9 @@ public final class SieveTopology {
   public static Topology build(SieveTopics topics, EventValidator validator, EmbedStage embedStage,
       LabelEngine labels, DedupSettings dedup, SieveMetrics metrics) {
     StreamsBuilder builder = new StreamsBuilder();
-    KStream<String, Outcome<EmbeddedMedia>> embedded = embed(builder, topics, validator, embedStage, metrics);
-    LabelTopology.classify(embedded.mapValues(Outcome::value, Named.as("classify-value")), topics, labels, metrics);
-    DuplicateDetection.attach(embedded, dedup, topics.duplicates(), metrics)
+    Embedded embedded = embed(builder, topics, validator, embedStage, metrics);
+    LabelTopology.classify(embedded.media(), topics, labels, metrics);
+    DuplicateDetection.attach(embedded.outcomes(), dedup, topics.duplicates(), metrics)
         .process(() -> new DeadLetterProcessor<>(metrics), Named.as("dedup-dead-letter"))
         .to(topics.deadLetters().name(), topics.deadLetters().produced().withName("dedup-dlq"));
     LabelTopology.addCompilerAndCentroids(builder, topics, labels, metrics);
@@ -67,11 +67,14 @@ public final class SieveTopology {
     return builder.build();
   }
 
+  /** The embedded events (all accepted), as outcomes and as the media themselves. */
+  private record Embedded(KStream<String, Outcome<EmbeddedMedia>> outcomes, KStream<String, EmbeddedMedia> media) {}
+
   /**
    * Decode, validate and embed; writes the embedded events to {@code media.embeddings} and the
-   * rejections to the dead-letter topic, and returns the embedded events (all accepted).
+   * rejections to the dead-letter topic, and returns the embedded events.
    */
-  private static KStream<String, Outcome<EmbeddedMedia>> embed(StreamsBuilder builder, SieveTopics topics,
+  private static Embedded embed(StreamsBuilder builder, SieveTopics topics,
       EventValidator validator, EmbedStage embedStage, SieveMetrics metrics) {
     Map<String, KStream<String, Outcome<EmbeddedMedia>>> routes = builder
         .stream(topics.events().name(), topics.events().consumed())
@@ -86,9 +89,9 @@ public final class SieveTopology {
         .process(() -> new DeadLetterProcessor<>(metrics), Named.as("dead-letter"))
         .to(topics.deadLetters().name(), topics.deadLetters().produced());
     KStream<String, Outcome<EmbeddedMedia>> embedded = routes.get("route-embedded");
-    embedded.mapValues(Outcome::value, Named.as("embedded-value"))
-        .to(topics.embeddings().name(), topics.embeddings().produced());
-    return embedded;
+    KStream<String, EmbeddedMedia> media = embedded.mapValues(Outcome::value, Named.as("embedded-value"));
+    media.to(topics.embeddings().name(), topics.embeddings().produced());
+    return new Embedded(embedded, media);
   }
 
   private static Step<MediaEvent> validate(EventValidator validator, MediaEvent event) {

@@ -63,27 +63,13 @@ class NearDupIndexTest {
     assertThat(maxPerEvent).isLessThanOrEqualTo(8);
   }
 
+  private static final int LARGE_CELL = 20_000;
+
   @Test
   void aLargeCellFindsNearNeighboursWhileComparingAFewPercentOfIt() {
-    NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
-    int size = 20_000;
-    for (int i = 0; i < size; i++) {
-      index.restore(key(1), item("s" + i, vectors.random(), new int[] {1, 2}));
-    }
-    int found = 0;
-    int queries = 100;
-    long before = index.comparisons();
-    for (int q = 0; q < queries; q++) {
-      float[] original = vectors.random();
-      index.restore(key(1), item("o" + q, original, new int[] {1, 2}));
-      float[] query = vectors.at(original, 0.95);
-      var match = index.probe(key(1), item("q" + q, query, new int[] {1, 2}), query);
-      if (match != null && match.eventId().equals("o" + q)) {
-        found++;
-      }
-    }
-    assertThat(found).isGreaterThanOrEqualTo(98);
-    assertThat((index.comparisons() - before) / queries).isLessThan(size / 20);
+    LargeCellRun run = largeCellRun(0.9, 0.95);
+    assertThat(run.found()).isGreaterThanOrEqualTo(98);
+    assertThat(run.comparisonsPerQuery()).isLessThan(LARGE_CELL / 20);
   }
 
   @Test
@@ -111,8 +97,22 @@ class NearDupIndexTest {
 
   @Test
   void aLargeCellVerifiesOnlyCandidatesWhoseSketchCanReachTheThreshold() {
-    NearDupIndex index = new NearDupIndex(0.85, 0.98, HOUR);
-    for (int i = 0; i < 20_000; i++) {
+    LargeCellRun run = largeCellRun(0.85, 0.9);
+    assertThat(run.found()).isGreaterThanOrEqualTo(97);
+    // the buckets hold ~900 candidates per query (one per bucket visit); verified are the original
+    // and the few unrelated vectors whose sketch happens to be close (64 dimensions spread wide)
+    assertThat(run.comparisonsPerQuery()).isLessThan(40);
+  }
+
+  private record LargeCellRun(int found, double comparisonsPerQuery) {}
+
+  /**
+   * A cell of {@value #LARGE_CELL} random vectors probed by 100 queries, each at {@code cosine} to
+   * an original stored just before it: how many found their original, and the cosines computed.
+   */
+  private LargeCellRun largeCellRun(double threshold, double cosine) {
+    NearDupIndex index = new NearDupIndex(threshold, 0.98, HOUR);
+    for (int i = 0; i < LARGE_CELL; i++) {
       index.restore(key(1), item("s" + i, vectors.random(), new int[] {1, 2}));
     }
     int found = 0;
@@ -121,16 +121,13 @@ class NearDupIndexTest {
     for (int q = 0; q < queries; q++) {
       float[] original = vectors.random();
       index.restore(key(1), item("o" + q, original, new int[] {1, 2}));
-      float[] query = vectors.at(original, 0.9);
+      float[] query = vectors.at(original, cosine);
       var match = index.probe(key(1), item("q" + q, query, new int[] {1, 2}), query);
       if (match != null && match.eventId().equals("o" + q)) {
         found++;
       }
     }
-    assertThat(found).isGreaterThanOrEqualTo(97);
-    // the buckets hold ~900 candidates per query (one per bucket visit); verified are the original
-    // and the few unrelated vectors whose sketch happens to be close (64 dimensions spread wide)
-    assertThat((index.comparisons() - before) / (double) queries).isLessThan(40);
+    return new LargeCellRun(found, (index.comparisons() - before) / (double) queries);
   }
 
   @Test
