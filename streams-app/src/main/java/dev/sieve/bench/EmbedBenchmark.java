@@ -72,7 +72,8 @@ import org.apache.kafka.streams.kstream.Named;
  * {@code sieve bench embed}: what the embed stage makes of a slow remote model, and what it costs
  * with the local one. Every figure comes from a real Kafka Streams application on an embedded
  * broker with {@code exactly_once_v2} (transactions, changelogs and read_committed output
- * included), timed from RUNNING until a read_committed consumer has seen every output.
+ * included), timed from RUNNING until a read_committed consumer has seen every output, after an
+ * untimed run that warms up the JIT.
  * TopologyTestDriver would leave out exactly the costs the stage must live with (commits,
  * changelog writes, polling) and runs punctuators only when told.
  *
@@ -216,6 +217,11 @@ public final class EmbedBenchmark {
           .eventsPerSecond((config, topics) -> naiveTopology(topics, provider));
       out.printf("naive (one call per record, stream thread):  %,10.1f events/s  (%d events)%n", naive, options.naiveEvents());
 
+      // One untimed run of the whole topology first, so that the JIT compiles the paths of the
+      // timed runs before they start rather than during the first of them.
+      Run warmUp = new Run(broker, workDir, "warm-up", options.events(), stageSettings());
+      warmUp.eventsPerSecond((config, topics) -> warmUp.stage(config, topics, provider, true));
+
       Run run = new Run(broker, workDir, "stage", options.events(), stageSettings());
       double stage = run.eventsPerSecond((config, topics) -> run.stage(config, topics, provider, false));
       double ceiling = options.maxInFlight() * (double) options.batchSize() / (options.latency().toMillis() / 1000.0);
@@ -243,6 +249,7 @@ public final class EmbedBenchmark {
     int threads = Runtime.getRuntime().availableProcessors();
     int batch = 16;
     try (LocalEmbeddingProvider local = new LocalEmbeddingProvider(LocalModelSettings.DEFAULTS)) {
+      modelAlone(local, Math.max(batch, options.localEvents() / 4), threads, batch); // untimed: warms it up
       double raw = modelAlone(local, options.localEvents(), threads, batch).eventsPerSecond();
       Map<String, Object> settings = new HashMap<>(stageSettings());
       settings.put(SieveConfig.EMBED_BATCH_SIZE, batch);

@@ -2,7 +2,6 @@ package dev.sieve.embed.gemini;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -59,6 +58,15 @@ public final class GeminiEmulator implements AutoCloseable {
   private static final Pattern PATH = Pattern.compile("/([^/]+)/models/([^/:]+):(batchEmbedContents|embedContent)");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern WORD_SEPARATOR = Pattern.compile("[^\\p{L}\\p{N}]+");
+  /** 10^0 to 10^17, all exact doubles. */
+  private static final double[] POWERS_OF_TEN = new double[18];
+
+  static {
+    POWERS_OF_TEN[0] = 1;
+    for (int i = 1; i < POWERS_OF_TEN.length; i++) {
+      POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
+    }
+  }
 
   /** What the emulator does to one request instead of (or before) answering it normally. */
   public sealed interface Fault {
@@ -143,12 +151,12 @@ public final class GeminiEmulator implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
-  /** Every answer waits this long first. */
+  /** Every answer takes this long from the request's arrival (making the answer included). */
   public GeminiEmulator latency(Duration latency) {
     return latency(latency, latency);
   }
 
-  /** Every answer waits a uniformly random time between these first. */
+  /** Every answer takes a uniformly random time between these, as {@link #latency(Duration)}. */
   public GeminiEmulator latency(Duration min, Duration max) {
     this.minLatency = min;
     this.maxLatency = max;
@@ -236,52 +244,57 @@ public final class GeminiEmulator implements AutoCloseable {
 
   private void handle(HttpExchange exchange) throws IOException {
     try (exchange) {
+      long arrived = System.nanoTime();
       String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
       Map<String, String> headers = new TreeMap<>();
       exchange.getRequestHeaders().forEach((name, values) ->
           headers.put(name.toLowerCase(Locale.ROOT), String.join(",", values)));
       Fault fault;
       synchronized (this) {
-        arrivals.add(System.nanoTime());
+        arrivals.add(arrived);
         last = new RecordedRequest(exchange.getRequestURI().getRawPath(), headers, body);
         fault = faults.isEmpty() ? standing : faults.poll();
       }
-      sleep(latency());
+      Reply reply = fault instanceof Status status
+          ? statusReply(exchange, status)
+          : answer(exchange, headers, body, fault instanceof Malformed malformed ? malformed.kind() : null);
+      // The latency is the whole time to answer, the answer's making included, as a remote
+      // service's is: a benchmark's ceiling (in flight x batch / latency) is then reachable.
+      sleep(Duration.ofNanos(latency().toNanos() - (System.nanoTime() - arrived)));
       if (fault instanceof Delay delay) {
         sleep(delay.delay());
       }
-      if (fault instanceof Status status) {
-        if (status.retryAfter() != null) {
-          exchange.getResponseHeaders().add("Retry-After", String.valueOf(status.retryAfter().toSeconds()));
-        }
-        // Google states the delay in the message (and RetryInfo) too: the SDK hides headers.
-        error(exchange, status.code(), status.retryAfter() == null ? "emulated failure"
-            : "emulated failure. Please retry in " + status.retryAfter().toMillis() / 1000.0 + "s.");
-        return;
-      }
-      answer(exchange, headers, body, fault instanceof Malformed malformed ? malformed.kind() : null);
+      send(exchange, reply);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
   }
 
-  private void answer(HttpExchange exchange, Map<String, String> headers, String body, Malformation malformation)
-      throws IOException {
+  /** An answer's status code and body. */
+  private record Reply(int code, byte[] body) {}
+
+  private static Reply statusReply(HttpExchange exchange, Status status) {
+    if (status.retryAfter() != null) {
+      exchange.getResponseHeaders().add("Retry-After", String.valueOf(status.retryAfter().toSeconds()));
+    }
+    // Google states the delay in the message (and RetryInfo) too: the SDK hides headers.
+    return error(status.code(), status.retryAfter() == null ? "emulated failure"
+        : "emulated failure. Please retry in " + status.retryAfter().toMillis() / 1000.0 + "s.");
+  }
+
+  private Reply answer(HttpExchange exchange, Map<String, String> headers, String body, Malformation malformation) {
     Matcher path = PATH.matcher(exchange.getRequestURI().getRawPath());
     if (!"POST".equals(exchange.getRequestMethod()) || !path.matches()) {
-      error(exchange, 404, "Method not found.");
-      return;
+      return error(404, "Method not found.");
     }
     if (apiKey != null && !apiKey.equals(headers.get("x-goog-api-key"))) {
-      error(exchange, 400, "API key not valid. Please pass a valid API key.");
-      return;
+      return error(400, "API key not valid. Please pass a valid API key.");
     }
     JsonNode request;
     try {
       request = JSON.readTree(body);
     } catch (IOException e) {
-      error(exchange, 400, "Invalid JSON payload received.");
-      return;
+      return error(400, "Invalid JSON payload received.");
     }
     String model = "models/" + path.group(2);
     boolean batch = path.group(3).equals("batchEmbedContents");
@@ -292,63 +305,106 @@ public final class GeminiEmulator implements AutoCloseable {
       entries.add(request);
     }
     if (entries.isEmpty()) {
-      error(exchange, 400, "* BatchEmbedContentsRequest.requests: contents is not specified");
-      return;
+      return error(400, "* BatchEmbedContentsRequest.requests: contents is not specified");
     }
     List<float[]> vectors = new ArrayList<>();
     for (int i = 0; i < entries.size(); i++) {
       JsonNode entry = entries.get(i);
       if (batch && !model.equals(entry.path("model").asText())) {
-        error(exchange, 400, "* BatchEmbedContentsRequest.requests[" + i + "].model: the model must be "
+        return error(400, "* BatchEmbedContentsRequest.requests[" + i + "].model: the model must be "
             + model + ", was '" + entry.path("model").asText() + "'");
-        return;
       }
       int dims = entry.path("outputDimensionality").asInt(FULL_DIMENSIONS);
       if (dims < 128 || dims > FULL_DIMENSIONS) {
-        error(exchange, 400, "* outputDimensionality must be between 128 and 3072, was " + dims);
-        return;
+        return error(400, "* outputDimensionality must be between 128 and 3072, was " + dims);
       }
       if (!entry.path("content").path("parts").isArray() || entry.path("content").path("parts").isEmpty()) {
-        error(exchange, 400, "* requests[" + i + "].content.parts: contents is not specified");
-        return;
+        return error(400, "* requests[" + i + "].content.parts: contents is not specified");
       }
       vectors.add(vectorKind == VectorKind.WORD_BAG ? wordBagVectorOf(entry.path("content"), dims)
           : vectorOf(entry.path("content"), dims));
     }
-    ObjectNode response = JSON.createObjectNode();
-    if (malformation != Malformation.EMPTY) {
-      int count = malformation == Malformation.WRONG_COUNT ? vectors.size() - 1 : vectors.size();
-      ArrayNode list = JSON.createArrayNode();
-      for (int i = 0; i < count; i++) {
-        float[] vector = vectors.get(i);
-        int length = i == 0 && malformation == Malformation.WRONG_DIMENSION ? vector.length - 1 : vector.length;
-        ArrayNode values = JSON.createArrayNode();
-        for (int d = 0; d < length; d++) {
-          values.add(i == 0 && d == 0 && malformation == Malformation.NAN ? Float.NaN : vector[d]);
-        }
-        list.addObject().set("values", values);
-      }
-      if (batch) {
-        response.set("embeddings", list);
-      } else if (!list.isEmpty()) {
-        response.set("embedding", list.get(0));
-      }
-      embeddings.addAndGet(count);
+    if (malformation == Malformation.EMPTY) {
+      return new Reply(200, "{}".getBytes(StandardCharsets.UTF_8));
     }
-    send(exchange, 200, JSON.writeValueAsBytes(response));
+    int count = malformation == Malformation.WRONG_COUNT ? vectors.size() - 1 : vectors.size();
+    StringBuilder json = new StringBuilder(count * vectors.get(0).length * 22 + 32);
+    json.append(batch ? "{\"embeddings\":[" : "{");
+    for (int i = 0; i < count; i++) {
+      float[] vector = vectors.get(i);
+      int length = i == 0 && malformation == Malformation.WRONG_DIMENSION ? vector.length - 1 : vector.length;
+      json.append(i > 0 ? "," : "").append(batch ? "{\"values\":[" : "\"embedding\":{\"values\":[");
+      for (int d = 0; d < length; d++) {
+        if (d > 0) {
+          json.append(',');
+        }
+        appendFloat(json, i == 0 && d == 0 && malformation == Malformation.NAN ? Float.NaN : vector[d]);
+      }
+      json.append("]}");
+    }
+    json.append(batch ? "]}" : "}");
+    embeddings.addAndGet(count);
+    return new Reply(200, json.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Appends a float as JSON that parses back to exactly {@code value}. {@link Float#toString} (what
+   * Jackson writes) cost the emulator more CPU than the embed stage it serves spends on a whole
+   * event; a unit vector's values in [1e-8, 1) are written here with 9 significant digits instead,
+   * computed in double precision: within 2e-8 of the value relative to it, less than half the
+   * spacing of floats there, so parsing (also through a double) gives the same float. Other values
+   * as {@link Float#toString}; NaN as Jackson writes it.
+   */
+  static void appendFloat(StringBuilder out, float value) {
+    double magnitude = Math.abs((double) value);
+    if (Float.isNaN(value)) {
+      out.append("\"NaN\"");
+      return;
+    }
+    if (magnitude < 1e-8 || magnitude >= 1) {
+      out.append(value);
+      return;
+    }
+    int scale = 9; // magnitude x 10^scale has 9 digits before the point
+    while (magnitude * POWERS_OF_TEN[scale] < 1e8) {
+      scale++;
+    }
+    long digits = Math.round(magnitude * POWERS_OF_TEN[scale]);
+    if (digits >= 1_000_000_000L) { // rounded up to 10 digits
+      digits /= 10;
+      scale--;
+    }
+    out.append(value < 0 ? "-0." : "0.");
+    for (int zeros = scale - 9; zeros > 0; zeros--) {
+      out.append('0');
+    }
+    char[] significant = new char[9];
+    int end = 0;
+    for (int i = 8; i >= 0; i--) {
+      significant[i] = (char) ('0' + digits % 10);
+      digits /= 10;
+      if (end == 0 && significant[i] != '0') {
+        end = i + 1;
+      }
+    }
+    out.append(significant, 0, end);
   }
 
   /** Google's error body: {@code {"error":{"code":..,"message":..,"status":..}}}. */
-  private static void error(HttpExchange exchange, int code, String message) throws IOException {
+  private static Reply error(int code, String message) {
     ObjectNode error = JSON.createObjectNode();
     error.putObject("error").put("code", code).put("message", message).put("status", statusName(code));
-    send(exchange, code, JSON.writeValueAsBytes(error));
+    try {
+      return new Reply(code, JSON.writeValueAsBytes(error));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
-  private static void send(HttpExchange exchange, int code, byte[] body) throws IOException {
+  private static void send(HttpExchange exchange, Reply reply) throws IOException {
     exchange.getResponseHeaders().add("Content-Type", "application/json; charset=UTF-8");
-    exchange.sendResponseHeaders(code, body.length);
-    exchange.getResponseBody().write(body);
+    exchange.sendResponseHeaders(reply.code(), reply.body().length);
+    exchange.getResponseBody().write(reply.body());
   }
 
   static String statusName(int code) {
@@ -430,7 +486,7 @@ public final class GeminiEmulator implements AutoCloseable {
   }
 
   private static void sleep(Duration duration) throws InterruptedException {
-    if (!duration.isZero()) {
+    if (!duration.isNegative() && !duration.isZero()) {
       Thread.sleep(duration.toMillis(), duration.toNanosPart() % 1_000_000);
     }
   }

@@ -42,6 +42,25 @@ class GeminiEmulatorTest {
   }
 
   @Test
+  void answeredValuesParseBackToExactlyTheVectorsFloats() throws Exception {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+    float[] edges = {0f, -0f, 1e-8f, -1e-8f, 9.999999e-9f, 0.99999994f, 1f, -1f, 3.5f, Float.MIN_VALUE, 0.1f, 0.5f};
+    for (int i = 0; i < 200_000 + edges.length; i++) {
+      float value = i < edges.length ? edges[i]
+          : (float) (random.nextGaussian() * Math.pow(10, -random.nextInt(12)));
+      StringBuilder json = new StringBuilder();
+      GeminiEmulator.appendFloat(json, value);
+
+      assertThat(Float.parseFloat(json.toString())).as(json.toString()).isEqualTo(value);
+      // the SDK reads numbers as doubles first, then narrows them
+      assertThat((float) JSON.readTree(json.toString()).doubleValue()).as(json.toString()).isEqualTo(value);
+    }
+    StringBuilder nan = new StringBuilder();
+    GeminiEmulator.appendFloat(nan, Float.NaN);
+    assertThat(nan).hasToString("\"NaN\"");
+  }
+
+  @Test
   void aStandingFaultMeetsEveryRequestUntilLifted() throws Exception {
     try (GeminiEmulator emulator = new GeminiEmulator("key")) {
       emulator.standingFault(GeminiEmulator.Fault.status(429, Duration.ofSeconds(2)));
