@@ -12,7 +12,8 @@ import java.util.Map;
 
 /**
  * CPU time this JVM spends between two moments, in total and per kind of thread (stream
- * threads, embed workers, the broker, Kafka clients' network threads, the rest). On a machine
+ * threads, embed workers, the broker, Kafka clients' network threads, the Gemini emulator, the
+ * rest). On a machine
  * whose cores are shared with other work, CPU time per event is a steadier figure than events/s:
  * it shows what a step costs, not how much CPU it happened to get. Threads that end between the
  * two moments are not counted in the breakdown (they are in the total).
@@ -53,8 +54,11 @@ final class CpuUse {
     if (thread.contains("StreamThread")) {
       return "streamThreads";
     }
-    if (thread.startsWith("sieve-embed-")) {
-      return "embedWorkers";
+    if (thread.startsWith("sieve-embed-") || thread.startsWith("gemini-request-")) {
+      return "embedWorkers"; // the stage's workers and the Gemini provider's request threads
+    }
+    if (thread.startsWith("gemini-emulator")) {
+      return "emulator"; // stands for a remote service: its CPU is not Sieve's
     }
     if (thread.startsWith("kafka-producer-network-thread")) {
       return "producerNetwork";

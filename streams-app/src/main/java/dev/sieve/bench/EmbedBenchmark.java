@@ -41,6 +41,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -72,8 +73,8 @@ import org.apache.kafka.streams.kstream.Named;
  * {@code sieve bench embed}: what the embed stage makes of a slow remote model, and what it costs
  * with the local one. Every figure comes from a real Kafka Streams application on an embedded
  * broker with {@code exactly_once_v2} (transactions, changelogs and read_committed output
- * included), timed from RUNNING until a read_committed consumer has seen every output, after an
- * untimed run that warms up the JIT.
+ * included), timed from RUNNING until a read_committed consumer has seen every output, after
+ * untimed runs that warm up the JIT.
  * TopologyTestDriver would leave out exactly the costs the stage must live with (commits,
  * changelog writes, polling) and runs punctuators only when told.
  *
@@ -177,6 +178,8 @@ public final class EmbedBenchmark {
       int events, int naiveEvents, int localEvents, Duration outage, Map<String, String> settings) {}
 
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
+  private static final int MAX_WARMUP_ROUNDS = 6;
+  private static final double QUIET_JIT_SHARE = 0.05;
 
   private final Options options;
   private final PrintStream out;
@@ -217,10 +220,7 @@ public final class EmbedBenchmark {
           .eventsPerSecond((config, topics) -> naiveTopology(topics, provider));
       out.printf("naive (one call per record, stream thread):  %,10.1f events/s  (%d events)%n", naive, options.naiveEvents());
 
-      // One untimed run of the whole topology first, so that the JIT compiles the paths of the
-      // timed runs before they start rather than during the first of them.
-      Run warmUp = new Run(broker, workDir, "warm-up", options.events(), stageSettings());
-      warmUp.eventsPerSecond((config, topics) -> warmUp.stage(config, topics, provider, true));
+      warmUp(broker, workDir, provider);
 
       Run run = new Run(broker, workDir, "stage", options.events(), stageSettings());
       double stage = run.eventsPerSecond((config, topics) -> run.stage(config, topics, provider, false));
@@ -230,6 +230,7 @@ public final class EmbedBenchmark {
       out.printf("ceiling (in-flight %d x batch %d / %d ms):    %,10.1f events/s; stage reaches %.0f %%%n",
           options.maxInFlight(), options.batchSize(), options.latency().toMillis(), ceiling, 100 * stage / ceiling);
       out.printf("content cache hit rate:                      %10.3f%n", run.cacheHitRate());
+      printCpu(run);
       Run whole = new Run(broker, workDir, "whole", options.events(), stageSettings());
       double wholeTopology = whole.eventsPerSecond((config, topics) -> whole.stage(config, topics, provider, true));
       out.printf("whole topology with the stage:               %,10.1f events/s; %.0f %% of the ceiling%n",
@@ -240,9 +241,38 @@ public final class EmbedBenchmark {
       figures.put("ceilingEventsPerSec", round(ceiling));
       figures.put("stageToCeiling", round(stage / ceiling));
       figures.put("cacheHitRate", round(run.cacheHitRate()));
+      figures.put("stageCpuMsPerEvent", run.cpuMillisPerEvent());
+      figures.put("stageCpuBoundEventsPerSec", round(run.cpuBoundEventsPerSecond()));
       figures.put("wholeTopologyEventsPerSec", round(wholeTopology));
       figures.put("wholeTopologyToCeiling", round(wholeTopology / ceiling));
     }
+  }
+
+  /**
+   * Untimed rounds of the stage alone and of the whole topology, a third of the events each, until
+   * the JIT compiler takes less than {@value #QUIET_JIT_SHARE} of a round's CPU (at most {@value
+   * #MAX_WARMUP_ROUNDS} rounds): it then compiles the timed runs' paths before they start rather
+   * than during them.
+   */
+  private void warmUp(EmbeddedKafkaBroker broker, Path workDir, EmbeddingProvider provider) throws Exception {
+    int events = Math.max(1, options.events() / 3);
+    double jitShare = 1;
+    int round = 0;
+    while (round < MAX_WARMUP_ROUNDS && jitShare >= QUIET_JIT_SHARE) {
+      round++;
+      double jitSeconds = 0;
+      double cpuSeconds = 0;
+      for (boolean whole : new boolean[] {false, true}) {
+        Run warmUp = new Run(broker, workDir, "warm-up", events, stageSettings());
+        warmUp.eventsPerSecond((config, topics) -> warmUp.stage(config, topics, provider, whole));
+        jitSeconds += warmUp.cpuSeconds.getOrDefault("jit", 0.0);
+        cpuSeconds += warmUp.cpuSeconds.getOrDefault("total", 0.0);
+      }
+      jitShare = cpuSeconds <= 0 ? 0 : jitSeconds / cpuSeconds;
+    }
+    out.printf("warm-up (untimed):                           %10d rounds of 2 x %d events; JIT %.0f %% of the last%n",
+        round, events, 100 * jitShare);
+    figures.put("warmupRounds", round);
   }
 
   private void localRuns(EmbeddedKafkaBroker broker, Path workDir) throws Exception {
@@ -286,6 +316,24 @@ public final class EmbedBenchmark {
       figures.put("outageDuplicates", duplicates);
       figures.put("outageDrainSeconds", round(drain));
     }
+  }
+
+  /**
+   * The stage run's CPU per event by kind of thread, and the events/s the machine's cores allow at
+   * that cost without the emulator's share (a remote model's CPU is not on these cores): when that
+   * is below the ceiling, the stage is bound by CPU here, not by its batching or concurrency.
+   */
+  private void printCpu(Run run) {
+    Map<String, Double> perEvent = run.cpuMillisPerEvent();
+    StringBuilder split = new StringBuilder();
+    perEvent.forEach((kind, millis) -> {
+      if (!kind.equals("total")) {
+        split.append(split.isEmpty() ? "" : ", ").append(kind).append(String.format(Locale.ROOT, " %.3f", millis));
+      }
+    });
+    out.printf("stage CPU per event:                         %10.3f ms  (%s)%n", perEvent.get("total"), split);
+    out.printf("%d cores at that cost, emulator excluded:     %,10.1f events/s%n",
+        Runtime.getRuntime().availableProcessors(), run.cpuBoundEventsPerSecond());
   }
 
   private Map<String, Object> stageSettings() {
@@ -349,20 +397,13 @@ public final class EmbedBenchmark {
     }
   }
 
-  /** Event {@code i}: a unique sentence of 12 to 30 words (no cache hits). */
+  /** Event {@code i}: a unique text of 12 to 30 words ({@link BenchText}; no cache hits). */
   static MediaEvent event(int i) {
-    String[] words = {"river", "market", "goal", "election", "recipe", "storm", "concert", "engine", "garden",
-        "museum", "striker", "budget", "harbour", "vaccine", "festival", "bridge", "novel", "satellite",
-        "harvest", "senate", "glacier", "startup", "opera", "marathon", "volcano", "tariff", "orchestra"};
-    StringBuilder text = new StringBuilder("Report ").append(i).append(':');
     long seed = i * 2654435761L;
     int length = 12 + (int) Math.floorMod(seed, 19);
-    for (int w = 0; w < length; w++) {
-      seed = seed * 6364136223846793005L + 1442695040888963407L;
-      text.append(' ').append(words[(int) Math.floorMod(seed >>> 33, words.length)]);
-    }
+    String text = "Report " + i + ": " + BenchText.words(seed, length) + ".";
     return MediaEvent.newBuilder().setId("event-" + i).setOccurredAt(Instant.now()).setSource("bench")
-        .setParts(List.of(dev.sieve.avro.MediaPart.newBuilder().setText(text.append('.').toString()).build()))
+        .setParts(List.of(dev.sieve.avro.MediaPart.newBuilder().setText(text).build()))
         .setAttributes(Map.of()).build();
   }
 
@@ -383,6 +424,7 @@ public final class EmbedBenchmark {
     private long outputsBeforeOutage;
     private long recoveredNanos;
     private long lastOutputNanos;
+    private Map<String, Double> cpuSeconds = Map.of();
 
     Run(EmbeddedKafkaBroker broker, Path workDir, String name, int events, Map<String, Object> settings) {
       this.broker = broker;
@@ -413,6 +455,19 @@ public final class EmbedBenchmark {
           : SieveTopology.embedOnly(topics, validator, stage);
     }
 
+    /** CPU milliseconds per event of the timed part, in total and by kind of thread ({@link CpuUse}). */
+    Map<String, Double> cpuMillisPerEvent() {
+      Map<String, Double> perEvent = new LinkedHashMap<>();
+      cpuSeconds.forEach((kind, seconds) -> perEvent.put(kind, round(seconds * 1000 / events)));
+      return perEvent;
+    }
+
+    /** What the cores allow at this run's CPU per event, the emulator's share left out. */
+    double cpuBoundEventsPerSecond() {
+      double seconds = cpuSeconds.getOrDefault("total", 0.0) - cpuSeconds.getOrDefault("emulator", 0.0);
+      return seconds <= 0 ? 0 : Runtime.getRuntime().availableProcessors() * events / seconds;
+    }
+
     double cacheHitRate() {
       return stage.cacheStatistics().hitRate();
     }
@@ -438,7 +493,9 @@ public final class EmbedBenchmark {
           throw new IllegalStateException("bench application did not start within 60 s");
         }
         long start = System.nanoTime();
+        CpuUse cpu = new CpuUse();
         long end = awaitOutputs();
+        cpuSeconds = cpu.seconds();
         return events * 1e9 / (end - start);
       } finally {
         if (stage != null) {

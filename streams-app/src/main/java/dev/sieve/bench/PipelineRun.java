@@ -385,7 +385,6 @@ final class PipelineRun {
     }
   }
 
-  /** The largest heap use seen, sampled every 20 ms. */
   /** The share of the process's CPU time that JIT compilation took since this object was made. */
   private static final class JitShare {
 
@@ -399,6 +398,7 @@ final class PipelineRun {
     }
   }
 
+  /** The largest heap use seen, sampled every 20 ms. */
   private static final class HeapPeak {
     private final AtomicLong peak = new AtomicLong();
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {

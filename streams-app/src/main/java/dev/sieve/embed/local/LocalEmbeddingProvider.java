@@ -24,6 +24,8 @@ public final class LocalEmbeddingProvider implements EmbeddingProvider {
 
   public static final String PROVIDER = "local";
   public static final String MODEL = "all-MiniLM-L6-v2-q";
+  /** The classpath resource of the model's tokenizer, its vocabulary included. */
+  public static final String TOKENIZER_RESOURCE = MiniLmModel.TOKENIZER_RESOURCE;
 
   private final LocalTextExtractor extractor;
   private final MiniLmModel model;
