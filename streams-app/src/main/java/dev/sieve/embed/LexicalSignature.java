@@ -76,21 +76,34 @@ public final class LexicalSignature {
 
   /** The signature of a text, or null when it has no words. */
   public static int[] of(String text) {
-    Set<Long> shingles = shingles(text);
-    if (shingles.isEmpty()) {
+    long[] shingles = distinctShingles(text);
+    if (shingles.length == 0) {
       return null;
     }
+    // Minima kept with the sign bit flipped, so that a signed comparison orders them as unsigned.
     int[] signature = new int[LENGTH];
-    java.util.Arrays.fill(signature, -1); // the largest unsigned value
+    java.util.Arrays.fill(signature, Integer.MAX_VALUE); // the largest unsigned value, flipped
     for (long shingle : shingles) {
       for (int i = 0; i < LENGTH; i++) {
-        int value = (int) (splitmix64(shingle + (SEED + i) * GOLDEN) >>> 32);
-        if (Integer.compareUnsigned(value, signature[i]) < 0) {
+        int value = (int) (splitmix64(shingle + OFFSETS[i]) >>> 32) ^ Integer.MIN_VALUE;
+        if (value < signature[i]) {
           signature[i] = value;
         }
       }
     }
+    for (int i = 0; i < LENGTH; i++) {
+      signature[i] ^= Integer.MIN_VALUE;
+    }
     return signature;
+  }
+
+  /** {@code (SEED + i) * 0x9E3779B97F4A7C15} of each hash function {@code i}. */
+  private static final long[] OFFSETS = new long[LENGTH];
+
+  static {
+    for (int i = 0; i < LENGTH; i++) {
+      OFFSETS[i] = (SEED + i) * GOLDEN;
+    }
   }
 
   /** The estimated Jaccard similarity of the texts of two signatures: the share of equal values. */
@@ -117,20 +130,36 @@ public final class LexicalSignature {
 
   /** The hashed shingles of a text. */
   static Set<Long> shingles(String text) {
+    Set<Long> shingles = new HashSet<>();
+    for (long shingle : distinctShingles(text)) {
+      shingles.add(shingle);
+    }
+    return shingles;
+  }
+
+  /** The hashed shingles of a text, each once, in ascending order. */
+  private static long[] distinctShingles(String text) {
     List<String> words = new ArrayList<>();
     Matcher matcher = WORD.matcher(Normalizer.normalize(text, Normalizer.Form.NFKC).toLowerCase(Locale.ROOT));
     while (matcher.find()) {
       words.add(matcher.group());
     }
-    Set<Long> shingles = new HashSet<>();
     if (words.isEmpty()) {
-      return shingles;
+      return new long[0];
     }
     int n = Math.max(1, words.size() - SHINGLE_WORDS + 1);
+    long[] hashes = new long[n];
     for (int i = 0; i < n; i++) {
-      shingles.add(fnv1a(String.join(" ", words.subList(i, Math.min(words.size(), i + SHINGLE_WORDS)))));
+      hashes[i] = fnv1a(String.join(" ", words.subList(i, Math.min(words.size(), i + SHINGLE_WORDS))));
     }
-    return shingles;
+    java.util.Arrays.sort(hashes);
+    int distinct = 0;
+    for (int i = 0; i < n; i++) {
+      if (i == 0 || hashes[i] != hashes[i - 1]) {
+        hashes[distinct++] = hashes[i];
+      }
+    }
+    return java.util.Arrays.copyOf(hashes, distinct);
   }
 
   private static long fnv1a(String text) {
