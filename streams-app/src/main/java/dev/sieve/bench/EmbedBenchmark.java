@@ -280,7 +280,8 @@ public final class EmbedBenchmark {
     int batch = 16;
     try (LocalEmbeddingProvider local = new LocalEmbeddingProvider(LocalModelSettings.DEFAULTS)) {
       modelAlone(local, Math.max(batch, options.localEvents() / 4), threads, batch); // untimed: warms it up
-      double raw = modelAlone(local, options.localEvents(), threads, batch).eventsPerSecond();
+      ModelAlone alone = modelAlone(local, options.localEvents(), threads, batch);
+      double raw = alone.eventsPerSecond();
       Map<String, Object> settings = new HashMap<>(stageSettings());
       settings.put(SieveConfig.EMBED_BATCH_SIZE, batch);
       // two batches per core: a worker done with one finds the next handed over already
@@ -291,10 +292,14 @@ public final class EmbedBenchmark {
       double wholeTopology = whole.eventsPerSecond((config, topics) -> whole.stage(config, topics, local, true));
       out.printf("local model alone (%d threads, batch %d):     %,10.1f events/s  (%d events)%n", threads, batch, raw, options.localEvents());
       out.printf("embed stage with the local model:            %,10.1f events/s; %.2f of the model alone%n", stage, stage / raw);
+      out.printf("model alone CPU per event:                   %10.3f ms%n", alone.cpuMillisPerEvent());
+      printCpu(run);
       out.printf("whole topology with the local model:         %,10.1f events/s; %.2f of the model alone%n",
           wholeTopology, wholeTopology / raw);
       figures.put("localModelEventsPerSec", round(raw));
       figures.put("localStageEventsPerSec", round(stage));
+      figures.put("localModelCpuMsPerEvent", round(alone.cpuMillisPerEvent()));
+      figures.put("localStageCpuMsPerEvent", run.cpuMillisPerEvent());
       figures.put("localStageToModel", round(stage / raw));
       figures.put("localWholeTopologyEventsPerSec", round(wholeTopology));
       figures.put("localWholeTopologyToModel", round(wholeTopology / raw));
@@ -332,7 +337,7 @@ public final class EmbedBenchmark {
       }
     });
     out.printf("stage CPU per event:                         %10.3f ms  (%s)%n", perEvent.get("total"), split);
-    out.printf("%d cores at that cost, emulator excluded:     %,10.1f events/s%n",
+    out.printf("what %d cores allow at that cost:             %,10.1f events/s (any emulator's CPU left out)%n",
         Runtime.getRuntime().availableProcessors(), run.cpuBoundEventsPerSecond());
   }
 
