@@ -16,6 +16,7 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
@@ -73,7 +74,10 @@ public final class DuplicateDetection {
         .process(supplier(() -> new IndexProcessor(settings, metrics), store(IndexProcessor.EXACT_STORE),
             store(IndexProcessor.CELL_STORE)), Named.as("dedup-probe"))
         .repartition(Repartitioned.with(Serdes.String(), DedupCodec.ANSWER).withName("dedup-gather"))
-        .process(supplier(() -> new GatherProcessor(metrics), store(GatherProcessor.GATHER_STORE)), Named.as("dedup-flag"))
+        // An event's answers mostly arrive within one commit: with a record cache, its puts and
+        // the final delete reach the changelog as one tombstone instead of one record per answer.
+        .process(supplier(() -> new GatherProcessor(metrics), store(GatherProcessor.GATHER_STORE).withCachingEnabled()),
+            Named.as("dedup-flag"))
         .to(duplicates.name(), duplicates.produced());
 
     return checked.get("dedup-rejected");
@@ -83,7 +87,7 @@ public final class DuplicateDetection {
     return ProbeGroup.scatter(event, partitions).stream().map(group -> KeyValue.pair(group.eventId(), group)).toList();
   }
 
-  private static StoreBuilder<?> store(String name) {
+  private static StoreBuilder<KeyValueStore<String, byte[]>> store(String name) {
     return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.ByteArray());
   }
 
