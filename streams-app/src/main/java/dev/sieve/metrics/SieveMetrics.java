@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * (calls running), {@code sieve_provider_errors_total{code}}, {@code sieve_embed_cache_hit_ratio}
  * and {@code sieve_embed_cache_lookups_total{result}}, {@code sieve_dlq_records_total{stage,reason}},
  * {@code sieve_label_compile_seconds{outcome}}, {@code sieve_index_entries} and {@code
- * sieve_index_bytes} (stored copies in this instance's near-duplicate cells and their encoded size),
+ * sieve_index_bytes} (events stored in this instance's near-duplicate index, one per event and task
+ * that holds it in any of its cells or band buckets, as the {@code dedup-cells} store keeps them,
+ * and their encoded size in that store),
  * {@code sieve_duplicates_total{kind}}, {@code sieve_moderation_verdicts_total{verdict}} and {@code
  * sieve_moderation_label_hits_total{label,action}}.
  */
@@ -60,9 +62,10 @@ public final class SieveMetrics {
     Gauge.builder("sieve.embed.in.flight", inFlight, AtomicInteger::get)
         .description("Embedding provider calls running now").register(registry);
     Gauge.builder("sieve.index.entries", indexEntries, AtomicLong::get)
-        .description("Stored copies of events in this instance's near-duplicate cells").register(registry);
+        .description("Events stored in this instance's near-duplicate index, one per event and task holding it")
+        .register(registry);
     Gauge.builder("sieve.index.bytes", indexBytes, AtomicLong::get).baseUnit("bytes")
-        .description("Encoded size of the stored copies in this instance's near-duplicate cells").register(registry);
+        .description("Encoded size of the events stored in this instance's near-duplicate index").register(registry);
   }
 
   /** Metrics that record nothing, for tools and tests that publish none. */
@@ -119,12 +122,15 @@ public final class SieveMetrics {
         .tag("outcome", compiled ? "compiled" : "rejected").register(registry).record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** Copies added to (positive) or removed from (negative) the near-duplicate cells of this instance. */
-  /** Stored copies in the near-duplicate cells of all this instance's tasks. */
+  /**
+   * Events stored in the near-duplicate index of all this instance's tasks: one per event and task,
+   * however many of the task's cells and band buckets hold it.
+   */
   public long indexEntries() {
     return indexEntries.get();
   }
 
+  /** Stored events added (positive) or removed (negative), and the change of their encoded size. */
   public void indexChanged(long entries, long bytes) {
     indexEntries.addAndGet(entries);
     indexBytes.addAndGet(bytes);
