@@ -45,8 +45,6 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
   static final String CELL_STORE = "dedup-cells";
   private static final Logger log = LoggerFactory.getLogger(IndexProcessor.class);
   private static final long REBUILD_REPORT_NANOS = 10_000_000_000L;
-  /** Heap per stored event besides its vector; see {@link #heapWarning}. */
-  private static final long HEAP_PER_STORED_EVENT = 600;
   private static final int CONVERSION_BATCH = 2_000;
   private static final Duration CONVERSION_INTERVAL = Duration.ofMillis(100);
 
@@ -162,12 +160,14 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
     String key = StoredEvent.key(group.scope(), group.space(), group.eventId());
     convertIfWaiting(key);
     byte[] before = cells.get(key);
-    StoredEvent event = before == null
+    StoredEvent earlier = before == null ? null : DedupCodec.storedEvent(before);
+    StoredEvent event = earlier == null
         ? StoredEvent.of(group.scope(), group.space(), item, routes)
-        : DedupCodec.storedEvent(before).with(item, routes);
+        : earlier.with(item, routes);
     byte[] after = DedupCodec.storedEvent(event);
     cells.put(key, after);
-    counted(before == null ? 1 : 0, after.length - (before == null ? 0 : before.length));
+    counted(event.copies() - (earlier == null ? 0 : earlier.copies()),
+        after.length - (before == null ? 0 : before.length));
   }
 
   private void rebuildIndex() {
@@ -188,7 +188,7 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
           unconverted.merge(event.key(), new Copies(event, stored.length, false), Copies::plus);
         } else {
           restore(event);
-          counted(1, stored.length);
+          counted(event.copies(), stored.length);
           events++;
           copies += event.copies();
         }
@@ -210,7 +210,7 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
         waiting.setValue(waiting.getValue().asLeftOver());
       } else {
         restore(waiting.getValue().event());
-        counted(1, waiting.getValue().bytes());
+        counted(waiting.getValue().event().copies(), waiting.getValue().bytes());
         events++;
         copies += waiting.getValue().event().copies();
       }
@@ -300,20 +300,22 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
 
   /**
    * A warning when the cells of this instance likely take more than half of the maximum heap: the
-   * index lives in memory, and running out of heap stops the instance. Per stored event (one per
-   * event and task, as {@code sieve_index_entries} counts them) about {@code 600 + dimensions}
-   * bytes: its int8 vector once, ids, and the sketch and table entries of its cells ({@code sieve
-   * bench dedup} measures the heap per event stored in both its cells).
+   * index lives in memory, and running out of heap stops the instance. Per stored copy (an entry
+   * of a cell or band bucket, as {@code sieve_index_entries} counts them) about {@code 140 +
+   * dimensions} bytes: an event in two cells shares one int8 vector, and has ids, sketch and table
+   * entries ({@code sieve bench dedup} measures 1,051 B per event at 384 dimensions); a text's band
+   * copy holds no vector but a bucket of its own (about 8.9 KB measured for a text in 2 cells and 16
+   * band buckets at 384 dimensions, 9.6 KB at 768), so the estimate errs high for texts.
    */
-  static Optional<String> heapWarning(long storedEvents, int dimensions, long maxHeapBytes) {
-    long estimate = storedEvents * (HEAP_PER_STORED_EVENT + dimensions);
+  static Optional<String> heapWarning(long copies, int dimensions, long maxHeapBytes) {
+    long estimate = copies * (140L + dimensions);
     if (dimensions <= 0 || estimate <= maxHeapBytes / 2) {
       return Optional.empty();
     }
     return Optional.of(String.format(Locale.ROOT,
-        "The near-duplicate index of this instance holds %,d stored events, about %,d MB of heap of the %,d MB "
+        "The near-duplicate index of this instance holds %,d stored copies, about %,d MB of heap of the %,d MB "
             + "maximum: give the JVM more heap (-Xmx; README, \"Heap\"), add instances, or shorten %s",
-        storedEvents, estimate >> 20, maxHeapBytes >> 20, SieveConfig.DEDUP_HORIZON_MS));
+        copies, estimate >> 20, maxHeapBytes >> 20, SieveConfig.DEDUP_HORIZON_MS));
   }
 
   private void purge(long streamTime) {
@@ -329,14 +331,15 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
       if (before == null) {
         continue;
       }
-      StoredEvent kept = DedupCodec.storedEvent(before).keptFrom(cutoff);
+      StoredEvent event = DedupCodec.storedEvent(before);
+      StoredEvent kept = event.keptFrom(cutoff);
       if (kept == null) {
-        counted(-1, -before.length);
+        counted(-event.copies(), -before.length);
       } else {
         // another placement of the event id, stored later, stays
         byte[] after = DedupCodec.storedEvent(kept);
         cells.put(key, after);
-        counted(0, after.length - before.length);
+        counted(kept.copies() - event.copies(), after.length - before.length);
       }
     }
     try (KeyValueIterator<String, byte[]> all = exact.all()) {
