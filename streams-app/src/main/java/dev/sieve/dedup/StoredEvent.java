@@ -82,8 +82,8 @@ record StoredEvent(String scope, String space, List<Placement> placements) {
 
   /**
    * This event also stored in {@code routes} as {@code item}: added to the placement of the same
-   * item (same record timestamp, occurredAt, content hash and cells; the vector kept from whichever
-   * has one), else a placement of its own. Routes already listed are not repeated.
+   * item (same record timestamp, occurredAt, content hash, cells and bands; the vector kept from
+   * whichever has one), else a placement of its own. Routes already listed are not repeated.
    */
   StoredEvent with(IndexedItem item, int[] routes) {
     List<Placement> merged = new ArrayList<>(placements.size() + 1);
@@ -120,7 +120,8 @@ record StoredEvent(String scope, String space, List<Placement> placements) {
 
   private static boolean sameItem(IndexedItem a, IndexedItem b) {
     return a.timestamp() == b.timestamp() && a.occurredAt() == b.occurredAt()
-        && a.contentHash().equals(b.contentHash()) && Arrays.equals(a.cells(), b.cells());
+        && a.contentHash().equals(b.contentHash()) && Arrays.equals(a.cells(), b.cells())
+        && Arrays.equals(a.bands(), b.bands());
   }
 
   private static int[] union(int[] routes, int[] more) {

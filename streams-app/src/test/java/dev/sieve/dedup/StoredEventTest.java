@@ -24,6 +24,9 @@ class StoredEventTest {
     });
     assertThat(event.copies()).isEqualTo(3);
     assertThat(event.key()).isEqualTo(StoredEvent.key("s", "sp", "e1"));
+    // other band values (whose buckets the routes name) make another item
+    IndexedItem otherBands = new IndexedItem("e1", 5L, 9L, "hash", new int[] {3, 7}, null, SIGNATURE, new int[] {8, 1});
+    assertThat(event.with(otherBands, new int[] {Probe.bandRoute(1)}).placements()).hasSize(2);
   }
 
   @Test
