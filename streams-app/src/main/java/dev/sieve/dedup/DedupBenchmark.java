@@ -3,6 +3,7 @@ package dev.sieve.dedup;
 import dev.sieve.embed.LexicalSignature;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,8 +15,8 @@ import java.util.SplittableRandom;
  * vectors, in one run.
  *
  * <p>Stored: {@code stored} random unit vectors, a tenth of them in planted clusters (a base and
- * one to three members at cosine 0.90–0.99 to it), loaded into the index as it holds them (two
- * copies, int8). Queries: new events, half near duplicates of a stored vector at cosine
+ * one to three members at cosine 0.90–0.99 to it), loaded into the index as a task rebuilds it
+ * (one stored record per event decoded and put in both its cells, int8). Queries: new events, half near duplicates of a stored vector at cosine
  * 0.85–0.99 (0.85 is the default threshold), half random. For each threshold and each routing width, a query's NEAR flag (probe
  * of its two cells) is compared with the truth from a brute-force float scan of every stored
  * vector, timed in the same run. Baseline: an index partitioned by event id over 4 partitions,
@@ -24,6 +25,10 @@ import java.util.SplittableRandom;
 public final class DedupBenchmark {
 
   private static final double[] THRESHOLDS = {0.85, 0.90, 0.95, 0.98};
+  /** Index partitions the stored bytes per event are averaged over: {@code sieve.topics.partitions}' default. */
+  private static final int STORE_PARTITIONS =
+      (Integer) dev.sieve.config.SieveConfig.DEFINITION.defaultValues().get(dev.sieve.config.SieveConfig.TOPICS_PARTITIONS);
+  private static final int SIZE_SAMPLES = 1_000;
 
   private final int stored;
   private final int dimensions;
@@ -104,18 +109,23 @@ public final class DedupBenchmark {
     json.put("int8MaxCosineError", maxQuantError);
 
     String space = "bench/synthetic/" + dimensions;
-    IndexedItem sample = new IndexedItem("event-0000000", 0, 0, "0".repeat(64), new int[] {0, 1}, quantized[0]);
-    int copyBytes = DedupCodec.storedCopy(new CellKey("", space, 0), sample).length
-        + new CellKey("", space, 0).encoded().length() + 1 + sample.eventId().length();
-    int exactBytes = DedupCodec.firstSeen(new DedupCodec.FirstSeen(sample.eventId(), 0, 0)).length + 1 + 64;
-    int bytesPerItem = 2 * copyBytes + exactBytes;
-    out.printf(Locale.ROOT, "Bytes per stored event (2 cell copies of %d B + exact entry %d B, before RocksDB compression): %d%n",
-        copyBytes, exactBytes, bytesPerItem);
-    json.put("bytesPerStoredEvent", bytesPerItem);
-    int textBytes = bytesPerStoredText(space, quantized[0], exactBytes);
-    out.printf(Locale.ROOT, "Bytes per stored text with the lexical signal (2 cell copies and %d band copies, each with "
-        + "its %d-value signature of 16 bits, + exact entry): %d%n", LexicalBands.BANDS, LexicalSignature.LENGTH, textBytes);
-    json.put("bytesPerStoredText", textBytes);
+    int exactBytes = DedupCodec.firstSeen(new DedupCodec.FirstSeen("event-0000000", 0, 0)).length + 1 + 64;
+    SplittableRandom samples = new SplittableRandom(seed);
+    double oneRecord = storedBytes(space, quantized[0], false, 1, samples);
+    double storePartitions = storedBytes(space, quantized[0], false, STORE_PARTITIONS, samples);
+    out.printf(Locale.ROOT, "Bytes per stored event (one record per index partition of its cells, the event once, + exact "
+        + "entry %d B; before RocksDB compression): %.0f with both cells in one partition, %.0f on average over %d "
+        + "partitions%n", exactBytes, oneRecord, storePartitions, STORE_PARTITIONS);
+    json.put("bytesPerStoredEvent", Math.round(storePartitions));
+    json.put("bytesPerStoredEventOnePartition", Math.round(oneRecord));
+    double textOneRecord = storedBytes(space, quantized[0], true, 1, samples);
+    double textStorePartitions = storedBytes(space, quantized[0], true, STORE_PARTITIONS, samples);
+    out.printf(Locale.ROOT, "Bytes per stored text with the lexical signal (its %d-value signature of 16 bits and %d "
+        + "bands once per record, + exact entry): %.0f in one partition, %.0f on average over %d partitions%n",
+        LexicalSignature.LENGTH, LexicalBands.BANDS, textOneRecord, textStorePartitions, STORE_PARTITIONS);
+    json.put("bytesPerStoredText", Math.round(textStorePartitions));
+    json.put("bytesPerStoredTextOnePartition", Math.round(textOneRecord));
+    json.put("storePartitions", STORE_PARTITIONS);
 
     List<Map<String, Object>> runs = new ArrayList<>();
     for (int bits : bitOptions) {
@@ -129,10 +139,10 @@ public final class DedupBenchmark {
       long rebuildNanos = restore(index, space, cells, quantized);
       double rebuildMicros = rebuildNanos / 1e3 / stored;
       long heapPerEvent = (liveHeap() - heapBefore) / stored;
-      out.printf(Locale.ROOT, "bits=%2d heap of the in-memory index: %d B per stored event (both copies)%n", bits,
-          heapPerEvent);
-      out.printf(Locale.ROOT, "bits=%2d rebuild from the store (decode and restore both copies): %.1f µs per stored "
-          + "event, %.0f s per million%n", bits, rebuildMicros, rebuildMicros);
+      out.printf(Locale.ROOT, "bits=%2d heap of the in-memory index: %d B per stored event (in both its cells)%n",
+          bits, heapPerEvent);
+      out.printf(Locale.ROOT, "bits=%2d rebuild from the store (decode one record per event, restore it in both its "
+          + "cells): %.1f µs per stored event, %.0f s per million%n", bits, rebuildMicros, rebuildMicros);
       for (double threshold : THRESHOLDS) {
         NearDupIndex probing = index.withThreshold(threshold);
         int truePositives = 0;
@@ -215,42 +225,54 @@ public final class DedupBenchmark {
     return json;
   }
 
-  /** A text's stored copies: two cells with the vector, one per band without, all with signature and bands. */
-  private static int bytesPerStoredText(String space, QuantizedVector vector, int exactBytes) {
-    int[] signature = new int[LexicalSignature.LENGTH];
-    java.util.Arrays.fill(signature, 0x7fffffff);
-    int[] bands = LexicalBands.of(signature);
-    Probe probe = new Probe("event-0000000", "", space, 0, "0".repeat(64), vector.toFloats(), new int[] {0, 1},
-        LexicalBands.stored(signature), bands, Probe.EXACT_ROUTE);
-    int bytes = exactBytes;
-    List<Integer> routes = new ArrayList<>(List.of(0, 1));
-    for (int band = 0; band < bands.length; band++) {
-      routes.add(Probe.bandRoute(band));
+  /**
+   * The bytes an event stored in all its routes takes in the stores, keys included, averaged over
+   * {@value #SIZE_SAMPLES} events with random cells (and, for texts, signatures): one record per
+   * index partition of its cells and band buckets, as the index writes them, and the exact entry.
+   */
+  private static double storedBytes(String space, QuantizedVector vector, boolean text, int partitions,
+      SplittableRandom random) {
+    long bytes = 0;
+    for (int sample = 0; sample < SIZE_SAMPLES; sample++) {
+      int home = random.nextInt(4);
+      int[] cells = {home, (home + 1 + random.nextInt(3)) % 4};
+      int[] signature = random.ints(LexicalSignature.LENGTH).toArray();
+      int[] lexical = text ? LexicalBands.stored(signature) : new int[0];
+      int[] bands = text ? LexicalBands.of(signature) : new int[0];
+      Probe event = new Probe("event-0000000", "", space, 0, "0".repeat(64), vector.toFloats(), cells, lexical, bands,
+          Probe.EXACT_ROUTE);
+      for (ProbeGroup group : ProbeGroup.scatter(event, partitions)) {
+        int[] stored = Arrays.stream(group.routes()).filter(route -> route != Probe.EXACT_ROUTE).toArray();
+        if (stored.length > 0) {
+          boolean cell = Arrays.stream(stored).anyMatch(route -> route >= 0);
+          IndexedItem item = group.probe(cell ? cells[0] : Probe.bandRoute(0)).item(0);
+          StoredEvent record = StoredEvent.of("", space, item, stored);
+          bytes += DedupCodec.storedEvent(record).length + record.key().length();
+        }
+        if (group.routes()[0] == Probe.EXACT_ROUTE) {
+          bytes += DedupCodec.firstSeen(new DedupCodec.FirstSeen(event.eventId(), 0, 0)).length + 1 + 64;
+        }
+      }
     }
-    for (int route : routes) {
-      Probe routed = probe.toRoute(route);
-      CellKey key = routed.cellKey();
-      bytes += DedupCodec.storedCopy(key, routed.item(0)).length + key.encoded().length() + 1 + probe.eventId().length();
-    }
-    return bytes;
+    return (double) bytes / SIZE_SAMPLES;
   }
 
   /**
-   * Loads the index as a task rebuilds it from its store: each stored copy decoded and restored.
-   * Returns the nanoseconds that took; the restoring state is garbage afterwards, as in the task.
+   * Loads the index as a task rebuilds it from its store: each stored event's record (both cells,
+   * as when they are in one partition) decoded and restored. Returns the nanoseconds that took;
+   * the records are garbage afterwards, as in the task.
    */
   private static long restore(NearDupIndex index, String space, int[][] cells, QuantizedVector[] quantized) {
-    NearDupIndex.Restoring restoring = index.restoring();
     long nanos = 0;
     for (int k = 0; k < cells.length; k++) {
       IndexedItem item = new IndexedItem("s" + k, 0, 0, "s" + k, cells[k], quantized[k]);
-      for (int cell : cells[k]) {
-        byte[] copy = DedupCodec.storedCopy(new CellKey("", space, cell), item);
-        long start = System.nanoTime();
-        DedupCodec.StoredCopy decoded = DedupCodec.storedCopy(copy);
-        restoring.add(decoded.cell(), decoded.item());
-        nanos += System.nanoTime() - start;
-      }
+      byte[] record = DedupCodec.storedEvent(StoredEvent.of("", space, item, cells[k]));
+      long start = System.nanoTime();
+      StoredEvent decoded = DedupCodec.storedEvent(record);
+      StoredEvent.Placement placement = decoded.placements().get(0);
+      index.restore(placement.item(), Arrays.stream(placement.routes())
+          .mapToObj(route -> decoded.cell(placement.item(), route)).toList());
+      nanos += System.nanoTime() - start;
     }
     return nanos;
   }

@@ -22,10 +22,14 @@ import org.apache.kafka.common.serialization.Serdes;
 final class DedupCodec {
 
   /**
-   * Stored copies and first-seen entries. 2 added texts' signatures and bands, band buckets and
-   * Jaccard; version 1 records still read.
+   * Stored events and first-seen entries. 2 added texts' signatures and bands, band buckets and
+   * Jaccard. 3: the cell store keeps one record per event and task ({@link StoredEvent}: the
+   * event once and the routes it is stored in) instead of one copy per cell and band bucket (up to
+   * 18 for a text), under keys of their own; copies of versions 1 and 2 still read, and a task
+   * converts those it finds at start ({@code IndexProcessor}). First-seen entries keep their
+   * layout. An earlier version reads no version 3 record: no downgrade, no mixed versions.
    */
-  private static final byte STORE_VERSION = 2;
+  private static final byte STORE_VERSION = 3;
 
   /**
    * Probe groups and answers. 3: one record per index partition ({@link ProbeGroup}) instead of
@@ -44,56 +48,104 @@ final class DedupCodec {
 
   private DedupCodec() {}
 
-  /** A stored copy: the cell it is in, then the item. */
-  static byte[] storedCopy(CellKey cell, IndexedItem item) {
+  /**
+   * A stored event (format 3): scope, space and id once, then per placement the item (vector when
+   * it has one) and its routes.
+   */
+  static byte[] storedEvent(StoredEvent event) {
     return write(STORE_VERSION, out -> {
-      out.writeUTF(cell.scope());
-      out.writeUTF(cell.space());
-      out.writeInt(cell.cell());
-      out.writeUTF(item.eventId());
-      out.writeLong(item.occurredAt());
-      out.writeLong(item.timestamp());
-      out.writeUTF(item.contentHash());
-      writeInts(out, item.cells());
-      boolean vector = item.vector() != null;
-      out.writeFloat(vector ? item.vector().scale() : 0f);
-      out.writeInt(vector ? item.vector().values().length : -1);
-      if (vector) {
-        out.write(item.vector().values());
+      out.writeUTF(event.scope());
+      out.writeUTF(event.space());
+      out.writeUTF(event.eventId());
+      out.writeByte(event.placements().size());
+      for (StoredEvent.Placement placement : event.placements()) {
+        IndexedItem item = placement.item();
+        out.writeLong(item.occurredAt());
+        out.writeLong(item.timestamp());
+        out.writeUTF(item.contentHash());
+        writeInts(out, item.cells());
+        writeVector(out, item.vector());
+        writeShorts(out, item.lexical());
+        writeInts(out, item.bands());
+        writeInts(out, placement.routes());
       }
-      out.writeInt(cell.band());
-      writeShorts(out, item.lexical());
-      writeInts(out, item.bands());
     });
   }
 
-  record StoredCopy(CellKey cell, IndexedItem item) {}
+  /** Whether a record of the cell store is a copy of format 1 or 2 (one per cell), which a task converts at start. */
+  static boolean isCopy(byte[] stored) {
+    return stored[0] < 3;
+  }
 
-  static StoredCopy storedCopy(byte[] bytes) {
+  /**
+   * A record of the cell store as a stored event: format 3, or a copy of format 1 or 2 as an event
+   * stored in that one route.
+   */
+  static StoredEvent storedEvent(byte[] bytes) {
     return readStored(bytes, (in, version) -> {
+      if (version < 3) {
+        StoredCopy copy = readCopy(in, version);
+        CellKey cell = copy.cell();
+        return StoredEvent.of(cell.scope(), cell.space(), copy.item(),
+            new int[] {cell.isBand() ? Probe.bandRoute(cell.band()) : cell.cell()});
+      }
       String scope = in.readUTF();
       String space = in.readUTF();
-      int cell = in.readInt();
       String id = in.readUTF();
-      long occurredAt = in.readLong();
-      long timestamp = in.readLong();
-      String hash = in.readUTF();
-      int[] cells = readInts(in);
-      float scale = in.readFloat();
-      int length = in.readInt();
-      QuantizedVector vector = null;
-      if (length >= 0) {
-        byte[] values = new byte[length];
-        in.readFully(values);
-        vector = new QuantizedVector(values, scale);
+      int n = in.readUnsignedByte();
+      List<StoredEvent.Placement> placements = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        long occurredAt = in.readLong();
+        long timestamp = in.readLong();
+        String hash = in.readUTF();
+        int[] cells = readInts(in);
+        QuantizedVector vector = readVector(in);
+        IndexedItem item = new IndexedItem(id, occurredAt, timestamp, hash, cells, vector, readShorts(in), readInts(in));
+        placements.add(new StoredEvent.Placement(item, readInts(in)));
       }
-      if (version == 1) {
-        return new StoredCopy(new CellKey(scope, space, cell), new IndexedItem(id, occurredAt, timestamp, hash, cells, vector));
-      }
-      int band = in.readInt();
-      return new StoredCopy(new CellKey(scope, space, band, cell),
-          new IndexedItem(id, occurredAt, timestamp, hash, cells, vector, readShorts(in), readInts(in)));
+      return new StoredEvent(scope, space, placements);
     });
+  }
+
+  /** A copy of formats 1 and 2: the cell it is in, then the item. */
+  record StoredCopy(CellKey cell, IndexedItem item) {}
+
+  private static StoredCopy readCopy(DataInputStream in, int version) throws IOException {
+    String scope = in.readUTF();
+    String space = in.readUTF();
+    int cell = in.readInt();
+    String id = in.readUTF();
+    long occurredAt = in.readLong();
+    long timestamp = in.readLong();
+    String hash = in.readUTF();
+    int[] cells = readInts(in);
+    QuantizedVector vector = readVector(in);
+    if (version == 1) {
+      return new StoredCopy(new CellKey(scope, space, cell), new IndexedItem(id, occurredAt, timestamp, hash, cells, vector));
+    }
+    int band = in.readInt();
+    return new StoredCopy(new CellKey(scope, space, band, cell),
+        new IndexedItem(id, occurredAt, timestamp, hash, cells, vector, readShorts(in), readInts(in)));
+  }
+
+  /** Scale, then length and values; length -1 without a vector. */
+  private static void writeVector(DataOutputStream out, QuantizedVector vector) throws IOException {
+    out.writeFloat(vector != null ? vector.scale() : 0f);
+    out.writeInt(vector != null ? vector.values().length : -1);
+    if (vector != null) {
+      out.write(vector.values());
+    }
+  }
+
+  private static QuantizedVector readVector(DataInputStream in) throws IOException {
+    float scale = in.readFloat();
+    int length = in.readInt();
+    if (length < 0) {
+      return null;
+    }
+    byte[] values = new byte[length];
+    in.readFully(values);
+    return new QuantizedVector(values, scale);
   }
 
   /** The first event seen with a content: id, occurredAt, record timestamp. */
@@ -247,7 +299,7 @@ final class DedupCodec {
   }
 
   private static <T> T readStored(byte[] bytes, Reader<T> reader) {
-    return read(bytes, reader, version -> version == 1 || version == STORE_VERSION,
+    return read(bytes, reader, version -> version >= 1 && version <= STORE_VERSION,
         "unknown stored dedup record version %d");
   }
 

@@ -3,12 +3,18 @@ package dev.sieve.dedup;
 import dev.sieve.avro.DuplicateKind;
 import dev.sieve.config.SieveConfig;
 import dev.sieve.dedup.DedupCodec.FirstSeen;
-import dev.sieve.dedup.DedupCodec.StoredCopy;
 import dev.sieve.metrics.SieveMetrics;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.Cancellable;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.ContextualProcessor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -26,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * ({@link Answer#betterThan}). Both stores are changelogged: under exactly-once their updates
  * commit with the answers, so a crash and replay repeats the same decisions; a redelivered group
  * (at least once) repeats each route's, as a redelivered route did.
+ *
+ * <p>The cell store keeps one record per event that a group stored anywhere ({@link StoredEvent}:
+ * the event once, and its cells and band buckets here), from which the task rebuilds the index at
+ * start. Copies of the earlier format (one record per cell and band bucket) found then are
+ * restored as well, and converted in batches on wall-clock punctuation: each event's record is
+ * written and its copies deleted.
  */
 final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, String, Answer> {
 
@@ -33,6 +45,8 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
   static final String CELL_STORE = "dedup-cells";
   private static final Logger log = LoggerFactory.getLogger(IndexProcessor.class);
   private static final long REBUILD_REPORT_NANOS = 10_000_000_000L;
+  private static final int CONVERSION_BATCH = 2_000;
+  private static final Duration CONVERSION_INTERVAL = Duration.ofMillis(100);
 
   private final DedupSettings settings;
   private final SieveMetrics metrics;
@@ -42,6 +56,12 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
   private NearDupIndex index;
   private KeyValueStore<String, byte[]> exact;
   private KeyValueStore<String, byte[]> cells;
+  /** Events this task found stored as copies of format 1 or 2, by their record's key, until converted. */
+  private final Map<String, Copies> unconverted = new LinkedHashMap<>();
+  private Cancellable conversion;
+  private long convertedCopies;
+  private long conversionStart;
+  private long convertedEvents;
 
   IndexProcessor(DedupSettings settings, SieveMetrics metrics) {
     this.settings = settings;
@@ -76,21 +96,34 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
     // for all its routes here, so its quantised vector and bucket signature are computed once.
     IndexedItem cellItem = null;
     IndexedItem bandItem = null;
+    int[] stored = new int[group.routes().length];
+    int storedRoutes = 0;
+    boolean storedInACell = false;
     for (int route : group.routes()) {
       Probe probe = group.probe(route);
       Answer answer;
       if (probe.exactRoute()) {
         answer = exactAnswer(group, probe, record.timestamp());
-      } else if (probe.bandRoute()) {
-        bandItem = bandItem == null ? probe.item(record.timestamp()) : bandItem;
-        answer = cellAnswer(group, probe, bandItem);
       } else {
-        cellItem = cellItem == null ? probe.item(record.timestamp()) : cellItem;
-        answer = cellAnswer(group, probe, cellItem);
+        IndexedItem item;
+        if (probe.bandRoute()) {
+          item = bandItem = bandItem == null ? probe.item(record.timestamp()) : bandItem;
+        } else {
+          item = cellItem = cellItem == null ? probe.item(record.timestamp()) : cellItem;
+        }
+        NearDupIndex.CellProbe result = index.probeAndInsert(probe.cellKey(), item, probe.vector());
+        if (result.stored()) {
+          stored[storedRoutes++] = route;
+          storedInACell |= !probe.bandRoute();
+        }
+        answer = nearAnswer(group, result.match());
       }
       if (best == null || answer.betterThan(best)) {
         best = answer;
       }
+    }
+    if (storedRoutes > 0) {
+      store(group, storedInACell ? cellItem : bandItem, Arrays.copyOf(stored, storedRoutes));
     }
     context().forward(new Record<>(group.eventId(), best, record.timestamp()));
   }
@@ -111,19 +144,30 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
     return Answer.none(group);
   }
 
-  private Answer cellAnswer(ProbeGroup group, Probe probe, IndexedItem item) {
-    CellKey cell = probe.cellKey();
-    NearDupIndex.CellProbe result = index.probeAndInsert(cell, item, probe.vector());
-    if (result.stored()) {
-      byte[] copy = DedupCodec.storedCopy(cell, item);
-      cells.put(storeKey(cell, item.eventId()), copy);
-      counted(1, copy.length);
-    }
-    NearDupIndex.Match match = result.match();
+  private static Answer nearAnswer(ProbeGroup group, NearDupIndex.Match match) {
     return match == null
         ? Answer.none(group)
         : Answer.match(group, DuplicateKind.NEAR, match.eventId(), match.similarity(), match.jaccard(),
             match.occurredAt());
+  }
+
+  /**
+   * Records where the group stored the event: one record per event in this task. A record already
+   * there (the same event id stored again, as a redelivery may) is extended, not replaced, so the
+   * store keeps every copy the index holds.
+   */
+  private void store(ProbeGroup group, IndexedItem item, int[] routes) {
+    String key = StoredEvent.key(group.scope(), group.space(), group.eventId());
+    convertIfWaiting(key);
+    byte[] before = cells.get(key);
+    StoredEvent earlier = before == null ? null : DedupCodec.storedEvent(before);
+    StoredEvent event = earlier == null
+        ? StoredEvent.of(group.scope(), group.space(), item, routes)
+        : earlier.with(item, routes);
+    byte[] after = DedupCodec.storedEvent(event);
+    cells.put(key, after);
+    counted(event.copies() - (earlier == null ? 0 : earlier.copies()),
+        after.length - (before == null ? 0 : before.length));
   }
 
   private void rebuildIndex() {
@@ -131,38 +175,137 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
     // max.poll.interval.ms; progress is logged so that a rebuild nearing it shows.
     long start = System.nanoTime();
     long nextReport = start + REBUILD_REPORT_NANOS;
+    long records = 0;
+    long events = 0;
     long copies = 0;
     int dimensions = 0;
-    NearDupIndex.Restoring restoring = index.restoring();
     try (KeyValueIterator<String, byte[]> all = cells.all()) {
       while (all.hasNext()) {
         byte[] stored = all.next().value;
-        StoredCopy copy = DedupCodec.storedCopy(stored);
-        counted(1, stored.length);
-        restoring.add(copy.cell(), copy.item());
-        if (copy.item().vector() != null) {
-          dimensions = copy.item().vector().dimensions();
+        StoredEvent event = DedupCodec.storedEvent(stored);
+        records++;
+        if (DedupCodec.isCopy(stored)) {
+          unconverted.merge(event.key(), new Copies(event, stored.length, false), Copies::plus);
+        } else {
+          restore(event);
+          counted(event.copies(), stored.length);
+          events++;
+          copies += event.copies();
         }
-        copies++;
+        if (dimensions == 0) {
+          dimensions = dimensions(event);
+        }
         if (System.nanoTime() >= nextReport) {
           nextReport += REBUILD_REPORT_NANOS;
-          log.info("Task {}: rebuilding the near-duplicate index, {} stored copies in {} s",
-              context().taskId(), copies, (System.nanoTime() - start) / 1_000_000_000L);
+          log.info("Task {}: rebuilding the near-duplicate index, {} stored records in {} s",
+              context().taskId(), records, (System.nanoTime() - start) / 1_000_000_000L);
         }
       }
     }
-    if (copies > 0) {
-      log.info("Task {}: rebuilt the near-duplicate index from {} stored copies in {} ms", context().taskId(),
-          copies, (System.nanoTime() - start) / 1_000_000L);
+    boolean anyEvents = events > 0;
+    for (var waiting : unconverted.entrySet()) {
+      // Copies whose event already has a record are left over from a conversion cut short, which
+      // writes the record (of all the copies) before it deletes them: only their deletion is due.
+      if (anyEvents && cells.get(waiting.getKey()) != null) {
+        waiting.setValue(waiting.getValue().asLeftOver());
+      } else {
+        restore(waiting.getValue().event());
+        counted(waiting.getValue().event().copies(), waiting.getValue().bytes());
+        events++;
+        copies += waiting.getValue().event().copies();
+      }
+    }
+    if (records > 0) {
+      log.info("Task {}: rebuilt the near-duplicate index from {} stored events ({} copies in cells and band buckets) "
+          + "in {} ms", context().taskId(), events, copies, (System.nanoTime() - start) / 1_000_000L);
       heapWarning(metrics.indexEntries(), dimensions, Runtime.getRuntime().maxMemory()).ifPresent(log::warn);
+    }
+    if (!unconverted.isEmpty()) {
+      log.info("Task {}: {} stored records are copies of store format 2 (one per cell and band bucket) of {} events; "
+          + "converting them to one record per event in batches of {} events", context().taskId(),
+          unconverted.values().stream().mapToLong(c -> c.event().copies()).sum(), unconverted.size(),
+          CONVERSION_BATCH);
+      conversionStart = System.nanoTime();
+      conversion = context().schedule(CONVERSION_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> convertSome());
+    }
+  }
+
+  private void restore(StoredEvent event) {
+    for (StoredEvent.Placement placement : event.placements()) {
+      IndexedItem item = placement.item();
+      index.restore(item, Arrays.stream(placement.routes()).mapToObj(route -> event.cell(item, route)).toList());
+    }
+  }
+
+  private static int dimensions(StoredEvent event) {
+    return event.placements().stream().filter(p -> p.item().vector() != null)
+        .mapToInt(p -> p.item().vector().dimensions()).findFirst().orElse(0);
+  }
+
+  /**
+   * Converts up to {@value #CONVERSION_BATCH} events stored as copies of format 1 or 2, so that a
+   * large store converts over many commits rather than in one transaction that could outlast
+   * {@code transaction.timeout.ms} under exactly-once.
+   */
+  private void convertSome() {
+    List<String> batch = unconverted.keySet().stream().limit(CONVERSION_BATCH).toList();
+    batch.forEach(this::convertIfWaiting);
+    if (unconverted.isEmpty()) {
+      conversion.cancel();
+      log.info("Task {}: converted {} stored copies of store format 2 into {} records of one per event in {} ms",
+          context().taskId(), convertedCopies, convertedEvents, (System.nanoTime() - conversionStart) / 1_000_000L);
+    }
+  }
+
+  /**
+   * Writes the record of an event still stored as copies of format 1 or 2, then deletes the copies
+   * (in that order, so that a conversion cut short leaves the record and copies it holds).
+   */
+  private void convertIfWaiting(String key) {
+    Copies waiting = unconverted.isEmpty() ? null : unconverted.remove(key);
+    if (waiting == null) {
+      return;
+    }
+    StoredEvent event = waiting.event();
+    if (!waiting.leftOver()) {
+      byte[] record = DedupCodec.storedEvent(event);
+      cells.put(key, record);
+      counted(0, record.length - waiting.bytes());
+      convertedEvents++;
+    }
+    for (StoredEvent.Placement placement : event.placements()) {
+      for (int route : placement.routes()) {
+        cells.delete(event.cell(placement.item(), route).encoded() + '\0' + event.eventId());
+        convertedCopies++;
+      }
+    }
+  }
+
+  /**
+   * An event read as copies of format 1 or 2, merged, waiting for conversion.
+   *
+   * @param bytes the copies' encoded size, as counted in the index gauges until converted
+   * @param leftOver whether a record of the event exists already and holds them
+   */
+  private record Copies(StoredEvent event, long bytes, boolean leftOver) {
+
+    Copies plus(Copies other) {
+      return new Copies(event.with(other.event()), bytes + other.bytes(), leftOver);
+    }
+
+    Copies asLeftOver() {
+      return new Copies(event, bytes, true);
     }
   }
 
   /**
    * A warning when the cells of this instance likely take more than half of the maximum heap: the
-   * index lives in memory, and running out of heap stops the instance. Per stored copy about
-   * {@code 140 + dimensions} bytes (an int8 vector shared by an event's two copies, ids, sketch
-   * and table entries: {@code sieve bench dedup} measures 1,047 B per event at 384 dimensions).
+   * index lives in memory, and running out of heap stops the instance. Per stored copy (an entry
+   * of a cell or band bucket, as {@code sieve_index_entries} counts them) about {@code 140 +
+   * dimensions} bytes: an event in two cells shares one int8 vector, and has ids, sketch and table
+   * entries ({@code sieve bench dedup} measures 1,051 B per event at 384 dimensions); a text's band
+   * copy holds no vector but a bucket of its own (about 8.9 KB measured for a text in 2 cells and 16
+   * band buckets at 384 dimensions, 9.6 KB at 768), so the estimate errs high for texts.
    */
   static Optional<String> heapWarning(long copies, int dimensions, long maxHeapBytes) {
     long estimate = copies * (140L + dimensions);
@@ -177,9 +320,27 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
 
   private void purge(long streamTime) {
     long cutoff = streamTime - settings.horizonMillis();
+    // An event's copies share its timestamp, so they leave together: its record goes once.
+    Set<String> purged = new LinkedHashSet<>();
     for (NearDupIndex.Entry entry : index.purgeBefore(cutoff)) {
-      byte[] stored = cells.delete(storeKey(entry.cell(), entry.eventId()));
-      counted(-1, stored == null ? 0 : -stored.length);
+      purged.add(StoredEvent.key(entry.cell().scope(), entry.cell().space(), entry.eventId()));
+    }
+    for (String key : purged) {
+      convertIfWaiting(key);
+      byte[] before = cells.delete(key);
+      if (before == null) {
+        continue;
+      }
+      StoredEvent event = DedupCodec.storedEvent(before);
+      StoredEvent kept = event.keptFrom(cutoff);
+      if (kept == null) {
+        counted(-event.copies(), -before.length);
+      } else {
+        // another placement of the event id, stored later, stays
+        byte[] after = DedupCodec.storedEvent(kept);
+        cells.put(key, after);
+        counted(kept.copies() - event.copies(), after.length - before.length);
+      }
     }
     try (KeyValueIterator<String, byte[]> all = exact.all()) {
       while (all.hasNext()) {
@@ -200,9 +361,5 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
     entries += entryChange;
     bytes += byteChange;
     metrics.indexChanged(entryChange, byteChange);
-  }
-
-  private static String storeKey(CellKey cell, String eventId) {
-    return cell.encoded() + '\0' + eventId;
   }
 }

@@ -54,8 +54,8 @@ public final class IndexQueries {
 
   /**
    * The {@code k} events of the local cells of {@code scope} and {@code space} most similar to the
-   * unit vector {@code query}, most similar first (ties by event id). An exhaustive scan of the
-   * scope's stored copies here: exact, and linear in their number. The index keeps one copy for a
+   * unit vector {@code query}, most similar first (ties by event id), each once. An exhaustive scan
+   * of the scope's stored events here: exact, and linear in their number. The index keeps one copy for a
    * flood of near-identical events, so those that it represents by another are not among them.
    */
   public static List<Similar> nearest(ReadOnlyKeyValueStore<String, byte[]> cells, String scope, String space,
@@ -64,15 +64,19 @@ public final class IndexQueries {
         .thenComparing(Similar::eventId, Comparator.reverseOrder());
     PriorityQueue<Similar> top = new PriorityQueue<>(order);
     Set<String> seen = new HashSet<>();
-    try (KeyValueIterator<String, byte[]> all = cells.prefixScan(scope + '\0' + space + '\0', new StringSerializer())) {
-      while (all.hasNext()) {
-        DedupCodec.StoredCopy copy = DedupCodec.storedCopy(all.next().value);
-        IndexedItem item = copy.item();
-        // Band buckets hold texts' lexical copies without vectors; the vectors are in the cells.
-        if (!copy.cell().isBand() && item.vector().dimensions() == query.length && seen.add(item.eventId())) {
-          top.add(new Similar(item.eventId(), item.vector().cosine(query), item.occurredAt()));
-          if (top.size() > k) {
-            top.poll();
+    // The scope's stored events, and copies of the earlier format that their task has not converted yet.
+    for (String prefix : List.of(StoredEvent.keyPrefix(scope, space), scope + '\0' + space + '\0')) {
+      try (KeyValueIterator<String, byte[]> all = cells.prefixScan(prefix, new StringSerializer())) {
+        while (all.hasNext()) {
+          for (StoredEvent.Placement placement : DedupCodec.storedEvent(all.next().value).placements()) {
+            IndexedItem item = placement.item();
+            // Stored in band buckets only, a text has no vector here; its cells hold it with one.
+            if (item.vector() != null && item.vector().dimensions() == query.length && seen.add(item.eventId())) {
+              top.add(new Similar(item.eventId(), item.vector().cosine(query), item.occurredAt()));
+              if (top.size() > k) {
+                top.poll();
+              }
+            }
           }
         }
       }

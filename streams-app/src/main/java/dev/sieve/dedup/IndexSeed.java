@@ -4,6 +4,7 @@ import dev.sieve.avro.ModelSpace;
 import dev.sieve.dedup.DedupCodec.FirstSeen;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
@@ -21,9 +22,10 @@ import org.apache.kafka.clients.producer.RecordMetadata;
  *
  * <p>Item {@code i} has the pseudo-random unit vector {@link #vector(long, int, int)}, content hash
  * {@code seed-<i>} and id {@code seeded-<i>}; it is stored in both its cells, as the index stores
- * an event that matched nothing. Entries go to the partition the topology routes them to
- * ({@link Probe#partition}), which is the partition of the task that owns the store; the
- * application must run with {@code sieve.topics.partitions} equal to {@code partitions}.
+ * an event that matched nothing: one record ({@link StoredEvent}) in each partition that owns
+ * one of its cells, the partition the topology routes the cell to ({@link Probe#partition}), which
+ * is the partition of the task that owns the store; the application must run with {@code
+ * sieve.topics.partitions} equal to {@code partitions}.
  */
 public final class IndexSeed {
 
@@ -79,7 +81,8 @@ public final class IndexSeed {
    *
    * @param timestamp the items' occurredAt and record timestamp (keep it within the horizon of
    *     the events that follow, or the index purges them)
-   * @return the records written (two cell copies and one exact entry per item)
+   * @return the records written: per item one stored event per partition of its two cells (one
+   *     when both cells are in one partition, else two) and one exact entry
    */
   public long write(Producer<byte[], byte[]> producer, String applicationId, int partitions, int items, long seed,
       long timestamp) throws InterruptedException, ExecutionException {
@@ -96,16 +99,21 @@ public final class IndexSeed {
       int[] cells = router.cells(spaceKey, unit);
       IndexedItem item = new IndexedItem(id, timestamp, timestamp, hash, cells, QuantizedVector.of(unit));
       int[] none = new int[0]; // seeded items are not texts: no lexical signature, no bands
-      for (int cell : cells) {
-        CellKey key = new CellKey(scope, spaceKey, cell);
-        Probe route = new Probe(id, scope, spaceKey, timestamp, hash, unit, cells, none, none, cell);
-        send(producer, last, cellTopic, route.partition(partitions), key.encoded() + '\0' + id,
-            DedupCodec.storedCopy(key, item), timestamp);
+      Probe event = new Probe(id, scope, spaceKey, timestamp, hash, unit, cells, none, none, Probe.EXACT_ROUTE);
+      // As the topology groups the item's routes: one record per partition of its cells.
+      for (ProbeGroup group : ProbeGroup.scatter(event, partitions)) {
+        int[] stored = Arrays.stream(group.routes()).filter(route -> route >= 0).toArray();
+        if (stored.length > 0) {
+          send(producer, last, cellTopic, group.partition(), StoredEvent.key(scope, spaceKey, id),
+              DedupCodec.storedEvent(StoredEvent.of(scope, spaceKey, item, stored)), timestamp);
+          written++;
+        }
+        if (group.routes()[0] == Probe.EXACT_ROUTE) {
+          send(producer, last, exactTopic, group.partition(), scope + '\0' + hash,
+              DedupCodec.firstSeen(new FirstSeen(id, timestamp, timestamp)), timestamp);
+          written++;
+        }
       }
-      Probe exact = new Probe(id, scope, spaceKey, timestamp, hash, new float[0], cells, none, none, Probe.EXACT_ROUTE);
-      send(producer, last, exactTopic, exact.partition(partitions), scope + '\0' + hash,
-          DedupCodec.firstSeen(new FirstSeen(id, timestamp, timestamp)), timestamp);
-      written += cells.length + 1;
       if (last.size() >= 10_000) {
         awaitAll(last);
       }

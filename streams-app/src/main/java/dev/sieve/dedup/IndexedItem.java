@@ -25,6 +25,12 @@ public record IndexedItem(String eventId, long occurredAt, long timestamp, Strin
     this(eventId, occurredAt, timestamp, contentHash, cells, vector, NONE, NONE);
   }
 
+  /** This item as a band bucket stores it: without its vector (the same item when it has none). */
+  public IndexedItem withoutVector() {
+    return vector == null ? this : new IndexedItem(eventId, occurredAt, timestamp, contentHash, cells, null, lexical,
+        bands);
+  }
+
   /**
    * The one cell where the pair of this item and {@code other} is decided: the smallest cell both
    * live in, or -1 when they share none. Both events compute the same cell, and a cell handles

@@ -210,37 +210,30 @@ public final class NearDupIndex {
     return Float.isNaN(value) ? Float.NEGATIVE_INFINITY : value;
   }
 
-  /** Puts back an event read from the durable store. */
+  /** Puts back an event read from the durable store into one cell. */
   public void restore(CellKey cell, IndexedItem item) {
     cells.computeIfAbsent(cell, k -> new CellTables()).add(item, signature(cell, item));
   }
 
-  /** Puts back the copies of a durable store, read one at a time in any order. */
-  public Restoring restoring() {
-    return new Restoring();
-  }
-
   /**
-   * Puts back stored copies so that the copies of one event share one item in memory and its
-   * bucket signature, computed once: the signature (140 projections of the vector) is most of the
-   * rebuild's work. Band copies, which carry no vector, share another item.
+   * Puts back an event read from the durable store into each of {@code stored} (the cells and band
+   * buckets it was stored in), as one item in its cells and one without its vector in its band
+   * buckets, as {@code probeAndInsert} stores it; its bucket signature (140 projections of the
+   * vector, most of a rebuild's work) is computed once.
    */
-  public final class Restoring {
-
-    private record Shared(IndexedItem item, int[] signature) {}
-
-    private final Map<String, Shared> byEvent = new HashMap<>();
-
-    private Restoring() {}
-
-    public void add(CellKey cell, IndexedItem item) {
-      String key = cell.isBand() ? item.eventId() + "\0band" : item.eventId();
-      Shared shared = byEvent.computeIfAbsent(key, k -> new Shared(item, signature(cell, item)));
-      cells.computeIfAbsent(cell, k -> new CellTables()).add(shared.item(), shared.signature());
+  public void restore(IndexedItem item, List<CellKey> stored) {
+    IndexedItem withoutVector = null;
+    for (CellKey cell : stored) {
+      if (cell.isBand()) {
+        withoutVector = withoutVector == null ? item.withoutVector() : withoutVector;
+        restore(cell, withoutVector);
+      } else {
+        restore(cell, item);
+      }
     }
   }
 
-  /** A stored copy of an event: which cell it is in. */
+  /** A copy of an event in the index: which cell or band bucket it is in. */
   public record Entry(CellKey cell, String eventId) {}
 
   /** Removes every event whose timestamp is before {@code cutoff}; returns the removed copies. */

@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * (calls running), {@code sieve_provider_errors_total{code}}, {@code sieve_embed_cache_hit_ratio}
  * and {@code sieve_embed_cache_lookups_total{result}}, {@code sieve_dlq_records_total{stage,reason}},
  * {@code sieve_label_compile_seconds{outcome}}, {@code sieve_index_entries} and {@code
- * sieve_index_bytes} (stored copies in this instance's near-duplicate cells and their encoded size),
+ * sieve_index_bytes} (stored copies in this instance's near-duplicate cells and band buckets, the
+ * entries its heap grows with, and the encoded size of the {@code dedup-cells} records that hold
+ * them: one record per event and task, listing its copies there),
  * {@code sieve_duplicates_total{kind}}, {@code sieve_moderation_verdicts_total{verdict}} and {@code
  * sieve_moderation_label_hits_total{label,action}}.
  */
@@ -60,9 +62,11 @@ public final class SieveMetrics {
     Gauge.builder("sieve.embed.in.flight", inFlight, AtomicInteger::get)
         .description("Embedding provider calls running now").register(registry);
     Gauge.builder("sieve.index.entries", indexEntries, AtomicLong::get)
-        .description("Stored copies of events in this instance's near-duplicate cells").register(registry);
+        .description("Stored copies of events in this instance's near-duplicate cells and band buckets")
+        .register(registry);
     Gauge.builder("sieve.index.bytes", indexBytes, AtomicLong::get).baseUnit("bytes")
-        .description("Encoded size of the stored copies in this instance's near-duplicate cells").register(registry);
+        .description("Encoded size of the store records holding this instance's near-duplicate copies (one per event "
+            + "and task)").register(registry);
   }
 
   /** Metrics that record nothing, for tools and tests that publish none. */
@@ -119,12 +123,16 @@ public final class SieveMetrics {
         .tag("outcome", compiled ? "compiled" : "rejected").register(registry).record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  /** Copies added to (positive) or removed from (negative) the near-duplicate cells of this instance. */
-  /** Stored copies in the near-duplicate cells of all this instance's tasks. */
+  /**
+   * Stored copies in the near-duplicate cells and band buckets of all this instance's tasks: an
+   * event stored in its 2 cells and 16 band buckets counts 18, though its task's store holds it
+   * in one record.
+   */
   public long indexEntries() {
     return indexEntries.get();
   }
 
+  /** Copies added (positive) or removed (negative), and the change in the encoded size of their records. */
   public void indexChanged(long entries, long bytes) {
     indexEntries.addAndGet(entries);
     indexBytes.addAndGet(bytes);

@@ -18,10 +18,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -29,8 +32,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
@@ -137,6 +143,158 @@ class CrossPartitionDedupTest {
       assertThat(flags.get("same-vector").getDuplicateOf()).isEqualTo("original");
       assertThat(flags.get("near").getDuplicateOf()).isEqualTo("original");
     }
+  }
+
+  @Test
+  void anIndexStoredAsCopiesOfTheEarlierFormatDecidesAsBeforeIsConvertedAndRestoresConverted(
+      EmbeddedKafkaBroker broker, TestInfo test) throws Exception {
+    DedupHarness harness = provisionedHarness(broker, test, "convert");
+    String changelog = IndexSeed.cellChangelog("app-" + harness.embedded.name());
+    try (Admin admin = Admin.create(broker.clientConfig())) {
+      new TopicProvisioner(admin, TIMEOUT).provision(List.of(
+          new TopicSpec(changelog, PARTITIONS, (short) 1, Map.of("cleanup.policy", "compact"))));
+    }
+    Vectors vectors = new Vectors(21, DedupHarness.SPACE.getDimensions());
+    Texts texts = new Texts(21);
+    Instant t0 = Instant.now();
+    // The index an earlier version left: events stored in all their routes, one copy per cell and
+    // band bucket, each in the changelog partition of its route.
+    List<EmbeddedMedia> seeded = new ArrayList<>();
+    List<String> messages = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      messages.add(texts.message(30));
+      seeded.add(DedupHarness.media("seeded-" + i, "tenant", vectors.random(), "hash-seeded-" + i, t0));
+      seeded.add(DedupHarness.media("seeded-text-" + i, "tenant", vectors.random(), "hash-seeded-text-" + i, t0,
+          messages.get(i)));
+    }
+    Map<String, Map<Integer, Set<Integer>>> routesByPartition = new HashMap<>();
+    Set<String> copyKeys = new HashSet<>();
+    try (var producer = new KafkaProducer<>(broker.clientConfig(), new StringSerializer(), new ByteArraySerializer())) {
+      for (EmbeddedMedia media : seeded) {
+        for (ProbeGroup group : ProbeGroup.scatter(probe(media), PARTITIONS)) {
+          StoredEvent stored = storedInAllRoutes(group, t0.toEpochMilli());
+          if (stored == null) {
+            continue;
+          }
+          routesByPartition.computeIfAbsent(group.eventId(), id -> new HashMap<>()).put(group.partition(),
+              Arrays.stream(stored.placements().get(0).routes()).boxed().collect(Collectors.toSet()));
+          FormatTwoCopies.of(stored).forEach((key, copy) -> {
+            copyKeys.add(group.partition() + "/" + key);
+            producer.send(new ProducerRecord<>(changelog, group.partition(), t0.toEpochMilli(), key, copy));
+          });
+        }
+      }
+    }
+    assertThat(copyKeys).hasSize(7 * 2 + 7 * (2 + LexicalBands.BANDS));
+
+    // Near copies of six stored vectors, and edited copies of six texts whose vectors share no cell.
+    SimHash hash = new SimHash(SETTINGS.hashBits(), DedupHarness.SPACE.getDimensions(), SETTINGS.hashSeed(),
+        CellRouter.spaceKey(DedupHarness.SPACE));
+    List<ProducerRecord<String, EmbeddedMedia>> copies = new ArrayList<>();
+    for (int i = 0; i < 7; i++) {
+      float[] original = vectorOf(seeded.get(2 * i));
+      float[] near;
+      do {
+        near = vectors.at(original, 0.97);
+      } while (new IndexedItem("", 0, 0, "", hash.cells(original), null).decisionCell(hash.cells(near)) < 0);
+      copies.add(record(harness, i % PARTITIONS, "near-" + i, near, t0));
+      copies.add(textRecord(harness, (i + 1) % PARTITIONS, "edit-" + i, negated(vectorOf(seeded.get(2 * i + 1))), t0,
+          Texts.edited(messages.get(i))));
+    }
+    // the last pair after a restart
+    List<ProducerRecord<String, EmbeddedMedia>> more = copies.subList(12, 14);
+    copies = copies.subList(0, 12);
+
+    try (KafkaStreams first = instance(broker, harness, test, "upgraded")) {
+      first.start();
+      awaitRunning(first);
+      produce(broker, harness, copies);
+      assertCopiesFlagged(CommittedRecords.read(broker, harness.duplicates.name(), copies.size(), TIMEOUT,
+          harness.duplicates.valueSerde().deserializer()), copies.size());
+
+      // Converted under exactly-once: every copy deleted, one record per event and partition with its routes.
+      Map<String, byte[]> converted = latestValues(broker, changelog, copyKeys.size(),
+          latest -> copyKeys.stream().allMatch(key -> latest.containsKey(key) && latest.get(key) == null));
+      routesByPartition.forEach((id, partitions) -> partitions.forEach((partition, routes) -> {
+        StoredEvent event = DedupCodec.storedEvent(converted.get(partition + "/" + StoredEvent.key("tenant",
+            CellRouter.spaceKey(DedupHarness.SPACE), id)));
+        assertThat(event.placements()).singleElement().satisfies(p -> assertThat(p.routes()).as(id)
+            .containsExactlyInAnyOrder(routes.stream().mapToInt(Integer::intValue).toArray()));
+      }));
+    }
+
+    // A new instance with an empty state directory restores the converted index and decides on it.
+    try (KafkaStreams fresh = instance(broker, harness, test, "after-conversion")) {
+      fresh.start();
+      awaitRunning(fresh);
+      produce(broker, harness, more);
+      List<ConsumerRecord<String, DuplicateFlag>> flags = CommittedRecords.read(broker, harness.duplicates.name(),
+          copies.size() + more.size(), TIMEOUT, harness.duplicates.valueSerde().deserializer());
+      Set<String> after = more.stream().map(ProducerRecord::key).collect(Collectors.toSet());
+      assertCopiesFlagged(flags.stream().filter(r -> after.contains(r.key())).toList(), more.size());
+    }
+  }
+
+  /** Each near copy is flagged NEAR of the stored event it copies, and only once. */
+  private static void assertCopiesFlagged(List<ConsumerRecord<String, DuplicateFlag>> read, int expected) {
+    assertThat(read).hasSize(expected);
+    assertThat(read).allSatisfy(r -> {
+      DuplicateFlag flag = r.value();
+      assertThat(flag.getKind()).as(r.key()).isEqualTo(DuplicateKind.NEAR);
+      String i = r.key().substring(r.key().indexOf('-') + 1);
+      assertThat(flag.getDuplicateOf()).isEqualTo(r.key().startsWith("near-") ? "seeded-" + i : "seeded-text-" + i);
+    });
+  }
+
+  private static Probe probe(EmbeddedMedia media) {
+    return ((Outcome.Pass<Probe>) new DedupInputCheck(SETTINGS).check(media, System.currentTimeMillis())).value();
+  }
+
+  /** What the index stores of an event that matches nothing in a group's routes: the event in every cell and band bucket. */
+  private static StoredEvent storedInAllRoutes(ProbeGroup group, long timestamp) {
+    int[] routes = Arrays.stream(group.routes()).filter(route -> route != Probe.EXACT_ROUTE).toArray();
+    if (routes.length == 0) {
+      return null;
+    }
+    boolean cell = Arrays.stream(routes).anyMatch(route -> route >= 0);
+    IndexedItem item = group.probe(cell ? group.cells()[0] : Probe.bandRoute(0)).item(timestamp);
+    return StoredEvent.of(group.scope(), group.space(), item, routes);
+  }
+
+  private static float[] vectorOf(EmbeddedMedia media) {
+    float[] v = new float[media.getVector().size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = media.getVector().get(i);
+    }
+    return v;
+  }
+
+  /**
+   * The latest value of each key of a changelog ({@code partition/key}, null for a tombstone) as
+   * committed, read until {@code done} holds for it; fails after {@link #TIMEOUT}.
+   */
+  private static Map<String, byte[]> latestValues(EmbeddedKafkaBroker broker, String topic, int atLeast,
+      java.util.function.Predicate<Map<String, byte[]>> done) {
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (true) {
+      Map<String, byte[]> latest = new HashMap<>();
+      for (ConsumerRecord<String, byte[]> r : CommittedRecords.read(broker, topic, atLeast, TIMEOUT,
+          new ByteArrayDeserializer())) {
+        latest.put(r.partition() + "/" + r.key(), r.value());
+      }
+      if (done.test(latest)) {
+        return latest;
+      }
+      assertThat(System.nanoTime()).as("%s as expected in time", topic).isLessThan(deadline);
+    }
+  }
+
+  private static float[] negated(float[] v) {
+    float[] out = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = -v[i];
+    }
+    return out;
   }
 
   @Test

@@ -6,26 +6,127 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sieve.avro.DuplicateKind;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 /**
- * The index's internal records: texts round-trip, probe groups keep their byte layout, records in
- * flight of the per-route format are refused, and stored records keep theirs (those written before
- * the lexical signal still read).
+ * The index's internal records: stored events round-trip and keep their byte layout, probe groups
+ * keep theirs, records in flight of the per-route format are refused, and stored copies of earlier
+ * formats (one per cell, with or without the lexical signal) still read.
  */
 class DedupCodecTest {
 
   @Test
-  void aBandCopyRoundTripsWithoutAVector() {
+  void aStoredTextRoundTripsAsOneRecordWithTheItemOnceAndItsRoutes() {
+    int[] signature = dev.sieve.embed.LexicalSignature.of("the meeting moved to friday at noon");
+    Probe probe = new Probe("e1", "scope", "space", 5L, "hash", new float[] {0.6f, 0.8f}, new int[] {1, 3},
+        LexicalBands.stored(signature), LexicalBands.of(signature), 3);
+    int[] routes = {3, Probe.bandRoute(2), Probe.bandRoute(15)};
+    StoredEvent event = StoredEvent.of("scope", "space", probe.item(9L), routes);
+
+    StoredEvent read = DedupCodec.storedEvent(DedupCodec.storedEvent(event));
+
+    assertThat(read.scope()).isEqualTo("scope");
+    assertThat(read.space()).isEqualTo("space");
+    assertThat(read.key()).isEqualTo("\0\0scope\0space\0e1");
+    assertThat(read.placements()).hasSize(1);
+    IndexedItem item = read.placements().get(0).item();
+    assertThat(item.eventId()).isEqualTo("e1");
+    assertThat(item.occurredAt()).isEqualTo(5L);
+    assertThat(item.timestamp()).isEqualTo(9L);
+    assertThat(item.contentHash()).isEqualTo("hash");
+    assertThat(item.cells()).containsExactly(1, 3);
+    assertThat(item.vector().values()).containsExactly(QuantizedVector.of(new float[] {0.6f, 0.8f}).values());
+    assertThat(item.lexical()).containsExactly(LexicalBands.stored(signature));
+    assertThat(item.bands()).containsExactly(LexicalBands.of(signature));
+    assertThat(read.placements().get(0).routes()).containsExactly(routes);
+    assertThat(Arrays.stream(routes).mapToObj(route -> read.cell(item, route))).containsExactly(
+        new CellKey("scope", "space", 3),
+        new CellKey("scope", "space", 2, LexicalBands.of(signature)[2]),
+        new CellKey("scope", "space", 15, LexicalBands.of(signature)[15]));
+  }
+
+  @Test
+  void aStoredEventIsVersionThreeWithItsPlacementsOneAfterAnother() throws Exception {
+    IndexedItem first = new IndexedItem("e1", 5L, 9L, "h", new int[] {3, 7}, null, new int[] {4}, new int[] {6});
+    IndexedItem later = new IndexedItem("e1", 6L, 10L, "h2", new int[] {2, 7}, new QuantizedVector(new byte[] {1, -2},
+        0.5f));
+    StoredEvent event = StoredEvent.of("s", "sp", first, new int[] {Probe.bandRoute(0)}).with(later, new int[] {2});
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(bytes)) {
+      out.writeByte(3);
+      out.writeUTF("s");
+      out.writeUTF("sp");
+      out.writeUTF("e1");
+      out.writeByte(2);
+      // first placement: a text in a band bucket only, no vector
+      out.writeLong(5L);
+      out.writeLong(9L);
+      out.writeUTF("h");
+      out.writeByte(2);
+      out.writeInt(3);
+      out.writeInt(7);
+      out.writeFloat(0f);
+      out.writeInt(-1);
+      out.writeByte(1);
+      out.writeShort(4);
+      out.writeByte(1);
+      out.writeInt(6);
+      out.writeByte(1);
+      out.writeInt(-2);
+      // second: the same id again with other content, in a cell
+      out.writeLong(6L);
+      out.writeLong(10L);
+      out.writeUTF("h2");
+      out.writeByte(2);
+      out.writeInt(2);
+      out.writeInt(7);
+      out.writeFloat(0.5f);
+      out.writeInt(2);
+      out.write(new byte[] {1, -2});
+      out.writeByte(0);
+      out.writeByte(0);
+      out.writeByte(1);
+      out.writeInt(2);
+    }
+    assertThat(DedupCodec.storedEvent(event)).containsExactly(bytes.toByteArray());
+    assertThat(DedupCodec.isCopy(bytes.toByteArray())).isFalse();
+    StoredEvent read = DedupCodec.storedEvent(bytes.toByteArray());
+    assertThat(read.placements()).extracting(p -> p.item().contentHash()).containsExactly("h", "h2");
+    assertThat(read.placements().get(0).item().vector()).isNull();
+    assertThat(read.placements().get(1).routes()).containsExactly(2);
+    assertThat(read.copies()).isEqualTo(2);
+  }
+
+  @Test
+  void aBandCopyOfFormatTwoReadsAsTheEventStoredInThatBandBucket() {
     int[] signature = dev.sieve.embed.LexicalSignature.of("the meeting moved to friday at noon");
     Probe probe = new Probe("e1", "scope", "space", 5L, "hash", new float[] {0.6f, 0.8f}, new int[] {1, 3},
         LexicalBands.stored(signature), LexicalBands.of(signature), Probe.bandRoute(2));
-    IndexedItem item = probe.item(9L);
-    DedupCodec.StoredCopy copy = DedupCodec.storedCopy(DedupCodec.storedCopy(probe.cellKey(), item));
-    assertThat(copy.cell()).isEqualTo(new CellKey("scope", "space", 2, LexicalBands.of(signature)[2]));
-    assertThat(copy.item().vector()).isNull();
-    assertThat(copy.item().lexical()).containsExactly(LexicalBands.stored(signature));
-    assertThat(copy.item().bands()).containsExactly(LexicalBands.of(signature));
+    byte[] copy = FormatTwoCopies.copy(probe.cellKey(), probe.item(9L));
+
+    assertThat(DedupCodec.isCopy(copy)).isTrue();
+    StoredEvent read = DedupCodec.storedEvent(copy);
+    assertThat(read.key()).isEqualTo(StoredEvent.key("scope", "space", "e1"));
+    assertThat(read.placements()).singleElement().satisfies(placement -> {
+      assertThat(placement.routes()).containsExactly(Probe.bandRoute(2));
+      assertThat(read.cell(placement.item(), Probe.bandRoute(2)))
+          .isEqualTo(new CellKey("scope", "space", 2, LexicalBands.of(signature)[2]));
+      assertThat(placement.item().vector()).isNull();
+      assertThat(placement.item().lexical()).containsExactly(LexicalBands.stored(signature));
+      assertThat(placement.item().bands()).containsExactly(LexicalBands.of(signature));
+    });
+  }
+
+  @Test
+  void keysOfStoredEventsAreApartFromKeysOfCopies() {
+    // A copy's key starts with its scope, NUL, then its space, which is never empty: even in the
+    // global scope ("") its second character is not NUL, while every stored event's key starts with two.
+    String space = CellRouter.spaceKey(DedupHarness.SPACE);
+    String copyKey = FormatTwoCopies.key(new CellKey("", space, 3), "e1");
+    assertThat(copyKey).startsWith("\0" + space.charAt(0));
+    assertThat(StoredEvent.key("", space, "e1")).startsWith("\0\0").isNotEqualTo(copyKey);
+    assertThat(StoredEvent.keyPrefix("tenant", space)).isEqualTo("\0\0tenant\0" + space + "\0");
   }
 
   @Test
@@ -89,18 +190,20 @@ class DedupCodecTest {
   }
 
   @Test
-  void storedEntriesKeepTheirVersionTwoFormat() throws Exception {
-    // Pre-filled and restored state (dedup-exact, dedup-cells) must read and be written as before.
+  void firstSeenEntriesKeepTheirLayoutAtVersionThreeAndThoseOfVersionTwoRead() throws Exception {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (DataOutputStream out = new DataOutputStream(bytes)) {
-      out.writeByte(2);
+      out.writeByte(3);
       out.writeUTF("e1");
       out.writeLong(5L);
       out.writeLong(9L);
     }
-    assertThat(DedupCodec.firstSeen(new DedupCodec.FirstSeen("e1", 5L, 9L))).containsExactly(bytes.toByteArray());
-    IndexedItem item = new IndexedItem("e1", 5L, 9L, "hash", new int[] {3}, QuantizedVector.of(new float[] {1f}));
-    assertThat(DedupCodec.storedCopy(new CellKey("s", "sp", 3), item)[0]).isEqualTo((byte) 2);
+    byte[] written = bytes.toByteArray();
+    assertThat(DedupCodec.firstSeen(new DedupCodec.FirstSeen("e1", 5L, 9L))).containsExactly(written);
+    written[0] = 2;
+    assertThat(DedupCodec.firstSeen(written)).isEqualTo(new DedupCodec.FirstSeen("e1", 5L, 9L));
+    assertThatThrownBy(() -> DedupCodec.firstSeen(new byte[] {4, 0, 0}))
+        .isInstanceOf(IllegalStateException.class).hasMessage("unknown stored dedup record version 4");
   }
 
   @Test
@@ -122,8 +225,11 @@ class DedupCodecTest {
       out.writeInt(2);
       out.write(new byte[] {1, 2});
     }
-    DedupCodec.StoredCopy copy = DedupCodec.storedCopy(bytes.toByteArray());
-    assertThat(copy.cell()).isEqualTo(new CellKey("scope", "space", 3));
+    assertThat(DedupCodec.isCopy(bytes.toByteArray())).isTrue();
+    StoredEvent read = DedupCodec.storedEvent(bytes.toByteArray());
+    StoredEvent.Placement copy = read.placements().get(0);
+    assertThat(copy.routes()).containsExactly(3);
+    assertThat(read.cell(copy.item(), 3)).isEqualTo(new CellKey("scope", "space", 3));
     assertThat(copy.item().cells()).containsExactly(3, 7);
     assertThat(copy.item().vector().values()).containsExactly(1, 2);
     assertThat(copy.item().lexical()).isEmpty();

@@ -8,6 +8,7 @@ import dev.sieve.avro.DuplicateKind;
 import dev.sieve.avro.EmbeddedMedia;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -176,7 +177,9 @@ class DuplicateDetectionTest {
     // At most the first event per distinct cell pair stays unflagged; the wave is flagged.
     assertThat(flagged).isGreaterThanOrEqualTo(flood - 4);
     // Each event was stored in at most a handful of cells: the wave did not grow them.
-    assertThat(count(driver.getKeyValueStore(IndexProcessor.CELL_STORE))).isLessThanOrEqualTo(8);
+    List<StoredEvent> stored = storedEvents();
+    assertThat(stored.stream().mapToInt(StoredEvent::copies).sum()).isLessThanOrEqualTo(8);
+    assertThat(stored).extracting(StoredEvent::eventId).doesNotHaveDuplicates();
   }
 
   @Test
@@ -251,9 +254,27 @@ class DuplicateDetectionTest {
     assertThat(flag("copy").getIsDuplicate()).isFalse();
     assertThat(flag("same-topic").getDuplicateOf()).isEqualTo("a");
     assertThat(flag("same-topic").getJaccard()).isNull();
-    try (var all = driver.<String, byte[]>getKeyValueStore(IndexProcessor.CELL_STORE).all()) {
-      all.forEachRemaining(kv -> assertThat(kv.key).as("no band buckets").doesNotContain("\0band"));
+    assertThat(storedEvents()).isNotEmpty().allSatisfy(event -> assertThat(event.placements().get(0).routes())
+        .as("no band buckets").isNotEmpty().doesNotContain(java.util.stream.IntStream.range(0, LexicalBands.BANDS)
+            .map(Probe::bandRoute).toArray()));
+  }
+
+  @Test
+  void aTextStoredInItsCellsAndBandBucketsIsOneRecordOfTheCellStore() {
+    Texts texts = new Texts(7);
+    for (int i = 0; i < 5; i++) {
+      sendText("text-" + i, vectors.random(), "h" + i, texts.message(30));
     }
+
+    assertThat(flags().values()).extracting(DuplicateFlag::getIsDuplicate).containsOnly(false);
+    List<StoredEvent> stored = storedEvents();
+    // Unrelated texts are stored in all their routes: 2 cells and 16 band buckets, one record each.
+    assertThat(stored).extracting(StoredEvent::eventId)
+        .containsExactlyInAnyOrder("text-0", "text-1", "text-2", "text-3", "text-4");
+    assertThat(stored).allSatisfy(event -> {
+      assertThat(event.placements()).hasSize(1);
+      assertThat(event.copies()).isEqualTo(2 + LexicalBands.BANDS);
+    });
   }
 
   @Test
@@ -268,17 +289,17 @@ class DuplicateDetectionTest {
   void entriesOlderThanTheHorizonArePurgedAsStreamTimeAdvances() {
     float[] v = vectors.random();
     send("old", null, v, "h-old", T0);
-    assertThat(count(driver.getKeyValueStore(IndexProcessor.CELL_STORE))).isEqualTo(2);
+    // one record, listing both cells
+    assertThat(storedEvents()).singleElement().satisfies(event -> {
+      assertThat(event.eventId()).isEqualTo("old");
+      assertThat(event.copies()).isEqualTo(2);
+    });
     assertThat(count(driver.getKeyValueStore(IndexProcessor.EXACT_STORE))).isEqualTo(1);
 
     Instant later = T0.plus(Duration.ofHours(1)).plusSeconds(120);
     send("new", null, vectors.random(), "h-new", later, later);
 
-    KeyValueStore<String, byte[]> cells = driver.getKeyValueStore(IndexProcessor.CELL_STORE);
-    assertThat(count(cells)).isEqualTo(2);
-    try (var all = cells.all()) {
-      all.forEachRemaining(kv -> assertThat(kv.key).endsWith("\0new"));
-    }
+    assertThat(storedEvents()).extracting(StoredEvent::eventId).containsExactly("new");
     assertThat(count(driver.getKeyValueStore(IndexProcessor.EXACT_STORE))).isEqualTo(1);
   }
 
@@ -363,6 +384,15 @@ class DuplicateDetectionTest {
 
   private DuplicateFlag flag(String id) {
     return flags().get(id);
+  }
+
+  /** The cell store's records, decoded. */
+  private List<StoredEvent> storedEvents() {
+    List<StoredEvent> events = new java.util.ArrayList<>();
+    try (var all = driver.<String, byte[]>getKeyValueStore(IndexProcessor.CELL_STORE).all()) {
+      all.forEachRemaining(kv -> events.add(DedupCodec.storedEvent(kv.value)));
+    }
+    return events;
   }
 
   private static long count(KeyValueStore<String, ?> store) {

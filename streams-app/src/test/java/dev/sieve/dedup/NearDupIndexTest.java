@@ -133,21 +133,50 @@ class NearDupIndexTest {
   @Test
   void copiesRestoredFromTheStoreAreFoundInEachOfTheirCells() {
     NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
-    NearDupIndex.Restoring restoring = index.restoring();
     // Large enough cells that a probe looks only in its buckets, which the shared signature decides.
     for (int i = 0; i < 2 * CellTables.SCAN_ALL_BELOW; i++) {
-      IndexedItem stored = item("s" + i, vectors.random(), new int[] {1, 2});
-      restoring.add(key(1), stored);
-      restoring.add(key(2), stored);
+      index.restore(item("s" + i, vectors.random(), new int[] {1, 2}), List.of(key(1), key(2)));
     }
     float[] original = vectors.random();
-    restoring.add(key(1), item("original", original, new int[] {1, 2}));
-    restoring.add(key(2), item("original", original, new int[] {1, 2}));
+    index.restore(item("original", original, new int[] {1, 2}), List.of(key(1), key(2)));
     float[] query = vectors.at(original, 0.97);
     // Queries that share only one cell with the stored copies, so that each cell decides its own.
     assertThat(index.probe(key(1), item("q1", query, new int[] {1, 3}), query).eventId()).isEqualTo("original");
     assertThat(index.probe(key(2), item("q2", query, new int[] {2, 3}), query).eventId()).isEqualTo("original");
     assertThat(index.size()).isEqualTo(2 * (2 * CellTables.SCAN_ALL_BELOW + 1));
+  }
+
+  @Test
+  void aTextRestoredIntoItsCellsAndBandBucketsIsFoundInEachAsItWasStored() {
+    NearDupIndex index = new NearDupIndex(0.9, 0.98, HOUR);
+    Texts texts = new Texts(21);
+    String original = texts.message(30);
+    float[] v = vectors.random();
+    Probe stored = textProbe("original", v, new int[] {1, 2}, original);
+    List<CellKey> where = routes(stored).stream().map(Visit::key).toList();
+
+    index.restore(stored.toRoute(1).item(0), where);
+
+    assertThat(index.size()).isEqualTo(2 + LexicalBands.BANDS);
+    assertThat(where).allSatisfy(cell -> assertThat(index.size(cell)).isEqualTo(1));
+    // A near vector in a cell it shares; an edited copy with the opposite vector in its decision band.
+    float[] near = vectors.at(v, 0.97);
+    assertThat(index.probe(key(2), item("q", near, new int[] {2, 3}), near).eventId()).isEqualTo("original");
+    float[] opposite = new float[v.length];
+    for (int i = 0; i < v.length; i++) {
+      opposite[i] = -v[i];
+    }
+    Probe copy = textProbe("copy", opposite, new int[] {5, 6}, Texts.edited(original));
+    int band = stored.item(0).decisionBand(copy.cells(), copy.bands());
+    assertThat(band).isNotNegative();
+    Probe inBand = copy.toRoute(Probe.bandRoute(band));
+    NearDupIndex.Match match = index.probe(inBand.cellKey(), inBand.item(0), inBand.vector());
+    assertThat(match.eventId()).isEqualTo("original");
+    assertThat(match.similarity()).as("a band bucket holds no vector").isNaN();
+    // Purged together: every copy of the event leaves at once.
+    assertThat(index.purgeBefore(1)).hasSize(2 + LexicalBands.BANDS)
+        .allSatisfy(entry -> assertThat(entry.eventId()).isEqualTo("original"));
+    assertThat(index.size()).isZero();
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.sieve.avro.MediaPart;
 import dev.sieve.config.ConfigSources;
 import dev.sieve.config.SieveConfig;
 import dev.sieve.dedup.IndexQueries;
+import dev.sieve.dedup.IndexSeed;
 import dev.sieve.labels.LabelAdmin;
 import dev.sieve.labels.LabelChange;
 import dev.sieve.runtime.EmbeddedKafkaBroker;
@@ -44,6 +45,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
@@ -81,11 +83,13 @@ class QueriesAcrossInstancesTest {
   private final List<SieveService> services = new ArrayList<>();
   private final List<Integer> ports = new ArrayList<>();
   private SieveConfig config;
+  private String application;
 
   @BeforeAll
   void startTwoInstancesAndSendEvents(EmbeddedKafkaBroker broker, TestInfo test,
       @TempDir(factory = BuildDirTempDirFactory.class) Path stateDir) throws Exception {
     String app = TopicNames.unique(test, "app");
+    application = app;
     String registry = "mem://" + TopicNames.unique(test, "registry");
     Map<String, String> topics = new HashMap<>();
     for (String topic : List.of(SieveConfig.TOPIC_EVENTS, SieveConfig.TOPIC_EMBEDDINGS, SieveConfig.TOPIC_DLQ,
@@ -257,7 +261,7 @@ class QueriesAcrossInstancesTest {
   }
 
   @Test
-  void metricsShowWhatFlowedThroughBothInstances() throws Exception {
+  void metricsShowWhatFlowedThroughBothInstances(EmbeddedKafkaBroker broker) throws Exception {
     List<String> scrapes = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       HttpResponse<String> response = get(i, HttpSettings.METRICS_PATH, null);
@@ -275,9 +279,16 @@ class QueriesAcrossInstancesTest {
     assertThat(sum(scrapes, "sieve_dlq_records_total", l -> l.contains("stage=\"decode\""))).isEqualTo(1);
     assertThat(sum(scrapes, "sieve_label_compile_seconds_count", l -> l.contains("outcome=\"compiled\""))).isGreaterThanOrEqualTo(1);
     assertThat(sum(scrapes, "sieve_duplicates_total", l -> l.contains("kind=\"EXACT\""))).isEqualTo(1);
-    // Each of the 32 distinct events is stored in its two cells.
+    // Each of the 32 distinct events is stored in its two cells: one record in each partition
+    // owning one of them (one or two), as the cell stores' changelogs hold them.
+    Map<String, byte[]> stored = new HashMap<>();
+    CommittedRecords.read(broker, IndexSeed.cellChangelog(application), 32, TIMEOUT, new ByteArrayDeserializer())
+        .forEach(r -> stored.put(r.partition() + "/" + r.key(), r.value()));
+    assertThat(stored).hasSizeBetween(32, 64).doesNotContainValue(null);
     assertThat(sum(scrapes, "sieve_index_entries", l -> true)).isEqualTo(64);
-    assertThat(sum(scrapes, "sieve_index_bytes", l -> true)).isGreaterThan(64 * DIMENSIONS);
+    assertThat(sum(scrapes, "sieve_index_bytes", l -> true))
+        .isEqualTo(stored.values().stream().mapToLong(v -> v.length).sum())
+        .isGreaterThan(stored.size() * DIMENSIONS);
     assertThat(sum(scrapes, "sieve_moderation_verdicts_total", l -> l.contains("verdict=\"BLOCK\""))).isEqualTo(5);
     assertThat(sum(scrapes, "sieve_moderation_verdicts_total", l -> l.contains("verdict=\"ALLOW\""))).isEqualTo(28);
     // The JVM's figures are there beside Sieve's.
