@@ -44,17 +44,22 @@ final class CellTables {
   /** Standard deviations above the expected distance at the threshold before a candidate is skipped. */
   private static final double SKETCH_MARGIN = 5;
   private static final int[] NO_POSITIONS = new int[1];
+  private static final int[] NONE = new int[0];
 
-  private final List<IndexedItem> items = new ArrayList<>();
+  // Most cells are small (a band bucket holds one text, mostly), so nothing is allocated before it
+  // is needed: a text's 16 band buckets cost about 150 bytes each, not 500.
+  private final List<IndexedItem> items = new ArrayList<>(2);
   /** The items' signatures, flat ({@value #TABLES} per position); empty in a band bucket. */
-  private int[] sketches = new int[0];
+  private int[] sketches = NONE;
   /**
    * Per table and bucket, the positions of the items in it, {@code [0]} holding their count; null
    * until the cell has {@value #SCAN_ALL_BELOW} items (smaller cells are scanned whole).
    */
   private int[][][] buckets;
-  private final BandPostings byBand = new BandPostings();
-  private int[] seen = new int[0];
+  /** Null until a stored item has band values (never in a band bucket). */
+  private BandPostings byBand;
+  /** Per position, the {@code stamp} of the last query that took it as a candidate; grown by queries. */
+  private int[] seen = NONE;
   private int stamp;
 
   List<IndexedItem> items() {
@@ -84,17 +89,19 @@ final class CellTables {
   void add(IndexedItem item, int[] signature) {
     int position = items.size();
     items.add(item);
-    if (position >= seen.length) {
-      seen = Arrays.copyOf(seen, Math.max(16, seen.length * 2));
-    }
     if (signature == null) {
       return;
     }
-    if (sketches.length < seen.length * TABLES) {
-      sketches = Arrays.copyOf(sketches, seen.length * TABLES);
+    if (sketches.length < (position + 1) * TABLES) {
+      sketches = Arrays.copyOf(sketches, Math.max(16 * TABLES, sketches.length * 2));
     }
     System.arraycopy(signature, 0, sketches, position * TABLES, TABLES);
-    byBand.add(position, item.bands());
+    if (item.bands().length > 0) {
+      if (byBand == null) {
+        byBand = new BandPostings();
+      }
+      byBand.add(position, item.bands());
+    }
     if (buckets != null) {
       addToBuckets(position);
     } else if (items.size() >= SCAN_ALL_BELOW) {
@@ -135,10 +142,10 @@ final class CellTables {
     }
     if (!removed.isEmpty()) {
       items.clear();
-      sketches = new int[0];
+      sketches = NONE;
       buckets = null;
-      byBand.clear();
-      seen = new int[0];
+      byBand = null;
+      seen = NONE;
       for (int i = 0; i < keptItems.size(); i++) {
         add(keptItems.get(i), keptSignatures.get(i));
       }
@@ -168,18 +175,23 @@ final class CellTables {
     if (signature == null || sketches.length == 0) {
       return items;
     }
+    if (seen.length < items.size()) {
+      seen = Arrays.copyOf(seen, Math.max(16, items.size() * 2));
+    }
     if (++stamp == 0) {
       Arrays.fill(seen, 0);
       stamp = 1;
     }
     List<IndexedItem> candidates = new ArrayList<>();
     // texts sharing a band value first, unfiltered: the lexical rule may call them near anyway
-    byBand.forEachSharing(bands, position -> {
-      if (seen[position] != stamp) {
-        seen[position] = stamp;
-        candidates.add(items.get(position));
-      }
-    });
+    if (byBand != null) {
+      byBand.forEachSharing(bands, position -> {
+        if (seen[position] != stamp) {
+          seen[position] = stamp;
+          candidates.add(items.get(position));
+        }
+      });
+    }
     if (buckets == null) {
       for (int position = 0; position < items.size(); position++) {
         consider(position, signature, maxDistance, candidates);
@@ -264,13 +276,6 @@ final class CellTables {
           action.accept(p);
         }
       }
-    }
-
-    void clear() {
-      keys = new long[0];
-      latest = new int[0];
-      previous = new int[0];
-      used = 0;
     }
 
     /** The key's slot, or the empty slot where it would go (linear probing). */

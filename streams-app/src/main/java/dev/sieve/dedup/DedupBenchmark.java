@@ -34,6 +34,8 @@ public final class DedupBenchmark {
   private final int dimensions;
   private final int queries;
   private final int[] bitOptions;
+  /** Texts restored to measure the heap a stored text takes. */
+  private static final int TEXTS_FOR_HEAP = 100_000;
   private final long seed;
 
   public DedupBenchmark(int stored, int dimensions, int queries, int[] bitOptions, long seed) {
@@ -141,6 +143,9 @@ public final class DedupBenchmark {
       long heapPerEvent = (liveHeap() - heapBefore) / stored;
       out.printf(Locale.ROOT, "bits=%2d heap of the in-memory index: %d B per stored event (in both its cells)%n",
           bits, heapPerEvent);
+      long heapPerText = heapPerText(space, hash, vectors, Math.min(stored, TEXTS_FOR_HEAP), seed);
+      out.printf(Locale.ROOT, "bits=%2d heap per stored text: %d B (in both its cells, and in its %d band buckets "
+          + "without its vector)%n", bits, heapPerText, LexicalBands.BANDS);
       out.printf(Locale.ROOT, "bits=%2d rebuild from the store (decode one record per event, restore it in both its "
           + "cells): %.1f µs per stored event, %.0f s per million%n", bits, rebuildMicros, rebuildMicros);
       for (double threshold : THRESHOLDS) {
@@ -191,6 +196,7 @@ public final class DedupBenchmark {
         run.put("comparisonsPerEvent", round(perEventComparisons));
         run.put("rebuildMicrosPerStoredEvent", round(rebuildMicros));
         run.put("heapBytesPerStoredEvent", heapPerEvent);
+      run.put("heapBytesPerStoredText", heapPerText);
         runs.add(run);
       }
     }
@@ -275,6 +281,38 @@ public final class DedupBenchmark {
       nanos += System.nanoTime() - start;
     }
     return nanos;
+  }
+
+  /**
+   * Live heap per stored text: the event in its two cells and, without its vector, in its {@link
+   * LexicalBands#BANDS} band buckets, restored as a rebuild does; random signatures and band
+   * values (texts that share none), its own vector and scope and space strings (as decoded per
+   * record).
+   */
+  private static long heapPerText(String space, SimHash hash, float[][] vectors, int texts, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    long before = liveHeap();
+    NearDupIndex index = new NearDupIndex(0.9, 1.0, Long.MAX_VALUE / 4);
+    for (int k = 0; k < texts; k++) {
+      int[] lexical = random.ints(LexicalSignature.LENGTH, 0, 1 << 16).toArray();
+      int[] bands = random.ints(LexicalBands.BANDS).toArray();
+      int[] cells = hash.cells(vectors[k]);
+      String scope = new String("");
+      String ownSpace = new String(space);
+      List<CellKey> routes = new ArrayList<>();
+      for (int cell : cells) {
+        routes.add(new CellKey(scope, ownSpace, cell));
+      }
+      for (int band = 0; band < bands.length; band++) {
+        routes.add(new CellKey(scope, ownSpace, band, bands[band]));
+      }
+      // a vector of its own, as a decoded record has
+      QuantizedVector vector = QuantizedVector.of(vectors[k]);
+      index.restore(new IndexedItem("t" + k, 0, 0, "t" + k, cells, vector, lexical, bands), routes);
+    }
+    long perText = (liveHeap() - before) / texts;
+    java.lang.ref.Reference.reachabilityFence(index);
+    return perText;
   }
 
   /** Heap in use after collecting garbage (a full GC with the default collectors). */

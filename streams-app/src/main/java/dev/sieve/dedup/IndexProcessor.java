@@ -304,8 +304,8 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
    * of a cell or band bucket, as {@code sieve_index_entries} counts them) about {@code 140 +
    * dimensions} bytes: an event in two cells shares one int8 vector, and has ids, sketch and table
    * entries ({@code sieve bench dedup} measures 1,051 B per event at 384 dimensions); a text's band
-   * copy holds no vector but a bucket of its own (about 8.9 KB measured for a text in 2 cells and 16
-   * band buckets at 384 dimensions, 9.6 KB at 768), so the estimate errs high for texts.
+   * copy holds no vector but a bucket of its own (about 6.1 KB measured for a text in 2 cells and 16
+   * band buckets at 384 dimensions, 6.5 KB at 768), so the estimate errs high for texts.
    */
   static Optional<String> heapWarning(long copies, int dimensions, long maxHeapBytes) {
     long estimate = copies * (140L + dimensions);
