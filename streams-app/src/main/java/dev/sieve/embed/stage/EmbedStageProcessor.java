@@ -79,7 +79,6 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
   private final ArrayDeque<Long> inputOrder = new ArrayDeque<>();
   /** Contents on their way to the model, with the records waiting for each. */
   private final Map<String, List<Long>> awaitingContent = new HashMap<>();
-  private final ArrayDeque<List<Item>> readyBatches = new ArrayDeque<>();
   private final BlockingQueue<BatchResult> results = new LinkedBlockingQueue<>();
   private ProcessorContext<String, Outcome<EmbeddedMedia>> context;
   private KeyValueStore<Long, PendingRecord> store;
@@ -109,7 +108,6 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
     context.schedule(PUNCTUATE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> {
       collect();
       closeBatchIfLingered();
-      dispatch();
     });
   }
 
@@ -124,7 +122,6 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
     awaitRoom();
     accept(record, (Outcome.Accepted<MediaEvent>) record.value());
     closeBatchIfLingered();
-    dispatch();
   }
 
   @Override
@@ -240,7 +237,6 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
     closeBatch();
     long deadline = System.nanoTime() + stage.settings().maxBlock().toNanos();
     while (pending.size() >= limit) {
-      dispatch();
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         // Taking the record (durably) lets the stream thread commit and keep its transaction and
@@ -261,7 +257,7 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
     }
   }
 
-  /** Applies every batch result that has arrived and sends waiting batches to free workers. */
+  /** Applies every batch result that has arrived. */
   private void collect() {
     if (releaseAfterInit) {
       releaseAfterInit = false;
@@ -270,7 +266,6 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
     for (BatchResult result = results.poll(); result != null; result = results.poll()) {
       apply(result);
     }
-    dispatch();
   }
 
   private void apply(BatchResult result) {
@@ -319,16 +314,11 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
     }
   }
 
+  /** Hands the open batch to the workers, which take it as soon as one is free. */
   private void closeBatch() {
     if (!openBatch.isEmpty()) {
-      readyBatches.add(openBatch);
+      stage.workers().submit(openBatch, results::add, () -> closed);
       openBatch = new ArrayList<>();
-    }
-  }
-
-  private void dispatch() {
-    while (!readyBatches.isEmpty() && stage.workers().trySubmit(readyBatches.peek(), results::add, () -> closed)) {
-      readyBatches.poll();
     }
   }
 

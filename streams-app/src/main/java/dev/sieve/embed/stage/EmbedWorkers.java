@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,7 +55,6 @@ final class EmbedWorkers implements AutoCloseable {
   record BatchResult(Map<String, ContentResult> results, RuntimeException failure) {}
 
   private final EmbeddingProvider provider;
-  private final Semaphore slots;
   private final ExecutorService pool;
   private final long backoffMillis;
   private final long backoffMaxMillis;
@@ -67,7 +65,6 @@ final class EmbedWorkers implements AutoCloseable {
   EmbedWorkers(EmbeddingProvider provider, EmbedStageSettings settings, SieveMetrics metrics) {
     this.provider = provider;
     this.metrics = metrics;
-    this.slots = new Semaphore(settings.maxInFlight());
     AtomicInteger number = new AtomicInteger();
     this.pool = Executors.newFixedThreadPool(settings.maxInFlight(), task -> {
       Thread thread = new Thread(task, "sieve-embed-" + number.incrementAndGet());
@@ -79,28 +76,14 @@ final class EmbedWorkers implements AutoCloseable {
   }
 
   /**
-   * Starts embedding {@code batch} if a slot is free; its result goes to {@code sink} from a worker
-   * thread. While {@code cancelled} is true the batch is abandoned without a result.
-   *
-   * @return false when {@code maxInFlight} batches are already in flight
+   * Queues {@code batch} for the workers: the first of the {@code maxInFlight} workers that is free
+   * takes it, without waiting for a stream thread to hand it over (a stream thread busy committing
+   * would leave workers idle). Its result goes to {@code
+   * sink} from the worker thread. Once {@code cancelled} is true the batch is abandoned without a
+   * result. The queue is bounded by the records the tasks hold ({@code sieve.embed.max.pending}).
    */
-  boolean trySubmit(List<Item> batch, Consumer<BatchResult> sink, BooleanSupplier cancelled) {
-    if (!slots.tryAcquire()) {
-      return false;
-    }
-    try {
-      pool.execute(() -> {
-        try {
-          run(batch, cancelled).ifPresent(sink);
-        } finally {
-          slots.release();
-        }
-      });
-    } catch (RuntimeException e) {
-      slots.release();
-      throw e;
-    }
-    return true;
+  void submit(List<Item> batch, Consumer<BatchResult> sink, BooleanSupplier cancelled) {
+    pool.execute(() -> run(batch, cancelled).ifPresent(sink));
   }
 
   /** Contents embedded so far and the time spent in the model for them. */
