@@ -124,6 +124,23 @@ class EmbedStageTest {
   }
 
   @Test
+  void aFreeWorkerTakesTheNextBatchWithoutWaitingForTheStreamThread() throws InterruptedException {
+    start(BASE.withMaxInFlight(1));
+    provider.hold("*");
+    for (int i = 1; i <= 3; i++) {
+      send("e" + i, "text " + i);
+    }
+    awaitUntil(() -> provider.calls().size() == 1);
+
+    provider.release("*");
+    // no input and no punctuation from here: the stream thread hands nothing over
+    awaitUntilWithoutPunctuating(() -> provider.calls().size() == 3);
+
+    awaitEmbeddings(3);
+    assertThat(provider.mostConcurrentCalls()).isEqualTo(1);
+  }
+
+  @Test
   void recordsLeaveInInputOrderWhileTheirBatchesRunConcurrently() {
     start(BASE);
     provider.hold("slow first");
