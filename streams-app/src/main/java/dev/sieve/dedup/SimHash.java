@@ -18,17 +18,23 @@ public final class SimHash {
 
   private final int bits;
   private final int dimensions;
-  // Dim-major so the projection loop runs over contiguous arrays and vectorises.
-  private final float[][] planesByDimension;
+  /**
+   * Plane {@code b}'s value at dimension {@code d} is at {@code d * bits + b}: dimension-major, so
+   * the projection loop runs over contiguous memory and vectorises, and in one array, which the
+   * CPU streams in faster than one array per dimension when other work has evicted it from the
+   * cache (140 planes of 384 dimensions are 215 KB; in a microbenchmark with the caches evicted
+   * between calls: 23 instead of 33 µs per projection).
+   */
+  private final float[] planes;
 
   public SimHash(int bits, int dimensions, long seed, String spaceKey) {
     this.bits = bits;
     this.dimensions = dimensions;
     Random random = new Random(seed ^ stableHash(spaceKey));
-    planesByDimension = new float[dimensions][bits];
+    planes = new float[dimensions * bits];
     for (int b = 0; b < bits; b++) {
       for (int d = 0; d < dimensions; d++) {
-        planesByDimension[d][b] = (float) random.nextGaussian();
+        planes[d * bits + b] = (float) random.nextGaussian();
       }
     }
   }
@@ -58,9 +64,9 @@ public final class SimHash {
     float[] projections = new float[bits];
     for (int d = 0; d < dimensions; d++) {
       float v = vector[d];
-      float[] planes = planesByDimension[d];
+      int offset = d * bits;
       for (int b = 0; b < bits; b++) {
-        projections[b] += v * planes[b];
+        projections[b] += v * planes[offset + b];
       }
     }
     return projections;
