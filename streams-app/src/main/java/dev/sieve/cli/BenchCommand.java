@@ -149,11 +149,27 @@ final class BenchCommand implements Runnable {
         description = "A Sieve or Kafka Streams setting for every run.")
     Map<String, String> settings = new LinkedHashMap<>();
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
+      // Every run is part of the figures and ratios: one without events would print NaN.
+      atLeastOne("--events", events);
+      atLeastOne("--passthrough-events", passthroughEvents);
+      atLeastOne("--local-events", localEvents);
+      atLeastOne("--partitions", partitions);
+      atLeastOne("--labels", labels);
+      atLeastOne("--instances", instances);
       new E2eBenchmark(new E2eBenchmark.Options(events, passthroughEvents, localEvents, latencyEvents, partitions,
           indexSizes, labelCounts, labels, instances, settings), System.out).run(docs);
       return 0;
+    }
+
+    private void atLeastOne(String option, int value) {
+      if (value < 1) {
+        throw new ParameterException(spec.commandLine(), option + " must be at least 1, was " + value);
+      }
     }
   }
 

@@ -46,6 +46,12 @@ class SieveCommandTest {
   }
 
   @Test
+  void anEndToEndBenchWithoutLocalEventsIsAUsageErrorNamingTheOption() {
+    assertThat(run("bench", "e2e", "--local-events", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("--local-events must be at least 1, was 0");
+  }
+
+  @Test
   void anUnknownFlagIsAUsageError() {
     assertThat(run("run", "--no-such-flag")).isEqualTo(2);
     assertThat(err.toString()).contains("--no-such-flag");
