@@ -35,6 +35,7 @@ public final class ProgrammableProvider implements EmbeddingProvider {
   private final AtomicInteger unavailableCalls = new AtomicInteger();
   private volatile Duration retryAfter;
   private volatile int breakAfterCalls = Integer.MAX_VALUE;
+  private volatile CountDownLatch breakWhen;
   private final AtomicInteger running = new AtomicInteger();
   private final AtomicInteger mostRunning = new AtomicInteger();
 
@@ -77,6 +78,12 @@ public final class ProgrammableProvider implements EmbeddingProvider {
 
   /** Calls after the first {@code calls} throw an unexpected exception, as a provider bug would. */
   public void breakAfter(int calls) {
+    breakAfter(calls, null);
+  }
+
+  /** As {@link #breakAfter(int)}, but the failing calls wait for {@code when} first (null: no wait). */
+  public void breakAfter(int calls, CountDownLatch when) {
+    this.breakWhen = when;
     this.breakAfterCalls = calls;
   }
 
@@ -122,6 +129,7 @@ public final class ProgrammableProvider implements EmbeddingProvider {
     List<String> texts = inputs.stream().map(input -> ((Text) input).text()).toList();
     calls.add(new Call(texts, System.nanoTime()));
     if (calls.size() > breakAfterCalls) {
+      awaitRelease(breakWhen);
       throw new IllegalStateException("scripted provider failure");
     }
     mostRunning.accumulateAndGet(running.incrementAndGet(), Math::max);

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Future;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -70,9 +71,13 @@ class EmbedStageCrashTest {
     produceEvents(broker, topics);
 
     ProgrammableProvider failing = new ProgrammableProvider(100).withLatency(Duration.ofMillis(20));
-    failing.breakAfter(20);
+    CountDownLatch crash = new CountDownLatch(1);
+    failing.breakAfter(20, crash);
     try (SieveService first = new SieveService(config, failing)) {
       first.start();
+      // The provider fails only once some answers are committed: the crash comes in the middle.
+      CommittedRecords.read(broker, topics.embeddings().name(), 1, TIMEOUT);
+      crash.countDown();
       awaitState(first, KafkaStreams.State.ERROR);
     }
     int answeredBeforeCrash = CommittedRecords.read(broker, topics.embeddings().name(), 0, TIMEOUT).size();
