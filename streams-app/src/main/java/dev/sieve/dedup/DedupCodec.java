@@ -72,7 +72,7 @@ final class DedupCodec {
     });
   }
 
-  /** Whether a record of the cell store is a copy of format 1 or 2 (one per cell), which a task converts at start. */
+  /** Whether a record of the cell store is a copy of format 1 or 2 (one per cell), which a task converts after start. */
   static boolean isCopy(byte[] stored) {
     return stored[0] < 3;
   }
@@ -129,7 +129,8 @@ final class DedupCodec {
   }
 
   /** Scale, then length and values; length -1 without a vector. */
-  private static void writeVector(DataOutputStream out, QuantizedVector vector) throws IOException {
+  /** An int8 vector: scale, length (-1 for none), values; also the {@code dedup-vectors} store's. */
+  static void writeVector(DataOutputStream out, QuantizedVector vector) throws IOException {
     out.writeFloat(vector != null ? vector.scale() : 0f);
     out.writeInt(vector != null ? vector.values().length : -1);
     if (vector != null) {
@@ -137,7 +138,7 @@ final class DedupCodec {
     }
   }
 
-  private static QuantizedVector readVector(DataInputStream in) throws IOException {
+  static QuantizedVector readVector(DataInputStream in) throws IOException {
     float scale = in.readFloat();
     int length = in.readInt();
     if (length < 0) {

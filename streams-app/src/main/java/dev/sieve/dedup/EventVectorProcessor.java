@@ -68,9 +68,7 @@ final class EventVectorProcessor extends ContextualProcessor<String, Outcome<Pro
       out.writeUTF(vector.space());
       out.writeLong(vector.occurredAt());
       out.writeLong(vector.timestamp());
-      out.writeFloat(vector.vector().scale());
-      out.writeInt(vector.vector().dimensions());
-      out.write(vector.vector().values());
+      DedupCodec.writeVector(out, vector.vector());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -88,10 +86,7 @@ final class EventVectorProcessor extends ContextualProcessor<String, Outcome<Pro
       String space = in.readUTF();
       long occurredAt = in.readLong();
       long timestamp = in.readLong();
-      float scale = in.readFloat();
-      byte[] values = new byte[in.readInt()];
-      in.readFully(values);
-      return new IndexQueries.EventVector(id, scope, space, occurredAt, timestamp, new QuantizedVector(values, scale));
+      return new IndexQueries.EventVector(id, scope, space, occurredAt, timestamp, DedupCodec.readVector(in));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
