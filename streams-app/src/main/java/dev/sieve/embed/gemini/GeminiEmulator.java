@@ -36,9 +36,13 @@ import java.util.regex.Pattern;
  * entry, in order) and errors as Google writes them: {@code {"error":{"code":429,"message":"...",
  * "status":"RESOURCE_EXHAUSTED"}}}.
  *
- * <p>Vectors are deterministic: a 3,072-dimension unit vector drawn from a random generator seeded
- * with the SHA-256 of the entry's {@code content} JSON, cut to the requested {@code
- * outputDimensionality} without re-normalising (as the real model does for Matryoshka sizes).
+ * <p>Vectors are deterministic: a random generator seeded with the SHA-256 of the entry's {@code
+ * content} JSON draws each value from a fixed pool of {@value #POOL_SIZE} normal values scaled by
+ * 1/&radic;3072, so that a 3,072-dimension vector has a norm of 1 within a few percent, and cuts
+ * it to the requested {@code outputDimensionality} without re-normalising (as the real model does
+ * for Matryoshka sizes). The pool's numbers are written as text once: an answer is then copied,
+ * not formatted, as the emulator shares the cores with the service it stands in for (formatting
+ * 768 numbers per vector was most of its CPU and as much as the embed stage's own per event).
  * Equal content gives equal vectors; similar content does <em>not</em> give similar vectors. With
  * {@link VectorKind#WORD_BAG} similar texts do: the vector is the normalised sum of one such random
  * vector per word, so two texts sharing 38 of 40 words have a cosine near 0.95 and unrelated texts
@@ -54,9 +58,16 @@ public final class GeminiEmulator implements AutoCloseable {
 
   /** Dimensions of the full vector; smaller outputs are its prefix. */
   public static final int FULL_DIMENSIONS = 3072;
+  /** Values content-hash vectors are drawn from (a power of two). */
+  static final int POOL_SIZE = 1 << 16;
 
   private static final Pattern PATH = Pattern.compile("/([^/]+)/models/([^/:]+):(batchEmbedContents|embedContent)");
   private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Each handler thread writes its answers into its own buffer, reused: a new one per answer
+   * (~650 KB for 64 x 768 values) costs more in allocation and page faults than writing it.
+   */
+  private static final ThreadLocal<AsciiJson> ANSWER_BUFFER = ThreadLocal.withInitial(() -> new AsciiJson(1 << 16));
   private static final Pattern WORD_SEPARATOR = Pattern.compile("[^\\p{L}\\p{N}]+");
   /** 10^0 to 10^17, all exact doubles. */
   private static final double[] POWERS_OF_TEN = new double[18];
@@ -66,6 +77,22 @@ public final class GeminiEmulator implements AutoCloseable {
     for (int i = 1; i < POWERS_OF_TEN.length; i++) {
       POWERS_OF_TEN[i] = POWERS_OF_TEN[i - 1] * 10;
     }
+  }
+
+  /** The pool of values (see the class comment), and the text of each: {@code POOL_TEXT} from offset i to i + 1. */
+  private static final float[] POOL = new float[POOL_SIZE];
+  private static final byte[] POOL_TEXT;
+  private static final int[] POOL_OFFSETS = new int[POOL_SIZE + 1];
+
+  static {
+    SplittableRandom random = new SplittableRandom(0x5EED_6E3_1L);
+    AsciiJson text = new AsciiJson(POOL_SIZE * 12);
+    for (int i = 0; i < POOL_SIZE; i++) {
+      POOL[i] = (float) (random.nextGaussian() / Math.sqrt(FULL_DIMENSIONS));
+      text.appendFloat(POOL[i]);
+      POOL_OFFSETS[i + 1] = text.length;
+    }
+    POOL_TEXT = java.util.Arrays.copyOf(text.bytes, text.length);
   }
 
   /** What the emulator does to one request instead of (or before) answering it normally. */
@@ -270,8 +297,12 @@ public final class GeminiEmulator implements AutoCloseable {
     }
   }
 
-  /** An answer's status code and body. */
-  private record Reply(int code, byte[] body) {}
+  /** An answer's status code and its body, the first {@code length} bytes of {@code body}. */
+  private record Reply(int code, byte[] body, int length) {
+    Reply(int code, byte[] body) {
+      this(code, body, body.length);
+    }
+  }
 
   private static Reply statusReply(HttpExchange exchange, Status status) {
     if (status.retryAfter() != null) {
@@ -307,7 +338,7 @@ public final class GeminiEmulator implements AutoCloseable {
     if (entries.isEmpty()) {
       return error(400, "* BatchEmbedContentsRequest.requests: contents is not specified");
     }
-    List<float[]> vectors = new ArrayList<>();
+    List<Answered> vectors = new ArrayList<>();
     for (int i = 0; i < entries.size(); i++) {
       JsonNode entry = entries.get(i);
       if (batch && !model.equals(entry.path("model").asText())) {
@@ -321,73 +352,154 @@ public final class GeminiEmulator implements AutoCloseable {
       if (!entry.path("content").path("parts").isArray() || entry.path("content").path("parts").isEmpty()) {
         return error(400, "* requests[" + i + "].content.parts: contents is not specified");
       }
-      vectors.add(vectorKind == VectorKind.WORD_BAG ? wordBagVectorOf(entry.path("content"), dims)
-          : vectorOf(entry.path("content"), dims));
+      vectors.add(vectorKind == VectorKind.WORD_BAG ? new Answered(wordBagVectorOf(entry.path("content"), dims), null)
+          : new Answered(null, poolIndices(entry.path("content"), dims)));
     }
     if (malformation == Malformation.EMPTY) {
       return new Reply(200, "{}".getBytes(StandardCharsets.UTF_8));
     }
     int count = malformation == Malformation.WRONG_COUNT ? vectors.size() - 1 : vectors.size();
-    StringBuilder json = new StringBuilder(count * vectors.get(0).length * 22 + 32);
+    AsciiJson json = ANSWER_BUFFER.get().clear();
     json.append(batch ? "{\"embeddings\":[" : "{");
     for (int i = 0; i < count; i++) {
-      float[] vector = vectors.get(i);
-      int length = i == 0 && malformation == Malformation.WRONG_DIMENSION ? vector.length - 1 : vector.length;
+      Answered vector = vectors.get(i);
+      int length = i == 0 && malformation == Malformation.WRONG_DIMENSION ? vector.length() - 1 : vector.length();
       json.append(i > 0 ? "," : "").append(batch ? "{\"values\":[" : "\"embedding\":{\"values\":[");
       for (int d = 0; d < length; d++) {
         if (d > 0) {
           json.append(',');
         }
-        appendFloat(json, i == 0 && d == 0 && malformation == Malformation.NAN ? Float.NaN : vector[d]);
+        if (i == 0 && d == 0 && malformation == Malformation.NAN) {
+          json.appendFloat(Float.NaN);
+        } else if (vector.pooled() != null) {
+          int value = vector.pooled()[d];
+          json.append(POOL_TEXT, POOL_OFFSETS[value], POOL_OFFSETS[value + 1]);
+        } else {
+          json.appendFloat(vector.values()[d]);
+        }
       }
       json.append("]}");
     }
     json.append(batch ? "]}" : "}");
     embeddings.addAndGet(count);
-    return new Reply(200, json.toString().getBytes(StandardCharsets.UTF_8));
+    return new Reply(200, json.bytes, json.length);
+  }
+
+  /** A vector to answer: its values, or the indices of its values in the pool. */
+  private record Answered(float[] values, int[] pooled) {
+    int length() {
+      return pooled != null ? pooled.length : values.length;
+    }
   }
 
   /**
-   * Appends a float as JSON that parses back to exactly {@code value}. {@link Float#toString} (what
-   * Jackson writes) cost the emulator more CPU than the embed stage it serves spends on a whole
-   * event; a unit vector's values in [1e-8, 1) are written here with 9 significant digits instead,
-   * computed in double precision: within 2e-8 of the value relative to it, less than half the
-   * spacing of floats there, so parsing (also through a double) gives the same float. Other values
-   * as {@link Float#toString}; NaN as Jackson writes it.
+   * JSON text of ASCII characters, written straight into bytes: an answer of 64 vectors of 768
+   * values is ~650 KB, and a {@code StringBuilder} then {@code String} then {@code byte[]} cost
+   * the emulator (which shares the cores with what it serves) more than the numbers themselves.
    */
-  static void appendFloat(StringBuilder out, float value) {
-    double magnitude = Math.abs((double) value);
-    if (Float.isNaN(value)) {
-      out.append("\"NaN\"");
-      return;
+  static final class AsciiJson {
+    private static final int[] INT_POWERS_OF_TEN = {1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000};
+    private byte[] bytes;
+    private int length;
+
+    AsciiJson(int capacity) {
+      this.bytes = new byte[Math.max(16, capacity)];
     }
-    if (magnitude < 1e-8 || magnitude >= 1) {
-      out.append(value);
-      return;
+
+    AsciiJson append(char c) {
+      room(1);
+      bytes[length++] = (byte) c;
+      return this;
     }
-    int scale = 9; // magnitude x 10^scale has 9 digits before the point
-    while (magnitude * POWERS_OF_TEN[scale] < 1e8) {
-      scale++;
+
+    /** {@code text} must be ASCII. */
+    AsciiJson append(String text) {
+      room(text.length());
+      for (int i = 0; i < text.length(); i++) {
+        bytes[length++] = (byte) text.charAt(i);
+      }
+      return this;
     }
-    long digits = Math.round(magnitude * POWERS_OF_TEN[scale]);
-    if (digits >= 1_000_000_000L) { // rounded up to 10 digits
-      digits /= 10;
-      scale--;
+
+    /** Appends {@code text[from..to)}, ASCII. */
+    AsciiJson append(byte[] text, int from, int to) {
+      room(to - from);
+      System.arraycopy(text, from, bytes, length, to - from);
+      length += to - from;
+      return this;
     }
-    out.append(value < 0 ? "-0." : "0.");
-    for (int zeros = scale - 9; zeros > 0; zeros--) {
-      out.append('0');
+
+    /**
+     * Appends a float as JSON that parses back to exactly {@code value}. {@link Float#toString}
+     * (what Jackson writes) cost the emulator more CPU than the embed stage it serves spends on a
+     * whole event; a unit vector's values in [1e-8, 1) are written here with 9 significant digits
+     * instead, computed in double precision: within 2e-8 of the value relative to it, less than
+     * half the spacing of floats there, so parsing (also through a double) gives the same float.
+     * Other values as {@link Float#toString}; NaN as Jackson writes it.
+     */
+    AsciiJson appendFloat(float value) {
+      double magnitude = Math.abs((double) value);
+      if (Float.isNaN(value)) {
+        return append("\"NaN\"");
+      }
+      if (magnitude < 1e-8 || magnitude >= 1) {
+        return append(Float.toString(value));
+      }
+      int scale = 9; // magnitude x 10^scale has 9 digits before the point
+      while (magnitude * POWERS_OF_TEN[scale] < 1e8) {
+        scale++;
+      }
+      // below 10^9 (or just reaching it when rounded up): int arithmetic, cheaper than long
+      int digits = (int) Math.round(magnitude * POWERS_OF_TEN[scale]);
+      if (digits >= 1_000_000_000) {
+        digits /= 10;
+        scale--;
+      }
+      while (digits % 10 == 0) { // no trailing zeros (digits > 0: magnitude >= 1e-8)
+        digits /= 10;
+        scale--;
+      }
+      int significant = 1;
+      while (significant < 9 && digits >= INT_POWERS_OF_TEN[significant]) {
+        significant++;
+      }
+      int zeros = scale - significant;
+      room(3 + zeros + significant);
+      byte[] out = bytes; // locals: the JIT keeps them in registers
+      int at = length;
+      if (value < 0) {
+        out[at++] = '-';
+      }
+      out[at++] = '0';
+      out[at++] = '.';
+      for (; zeros > 0; zeros--) {
+        out[at++] = '0';
+      }
+      at += significant;
+      for (int i = at - 1; digits > 0; i--) {
+        int next = digits / 10;
+        out[i] = (byte) ('0' + digits - next * 10);
+        digits = next;
+      }
+      length = at;
+      return this;
     }
-    char[] significant = new char[9];
-    int end = 0;
-    for (int i = 8; i >= 0; i--) {
-      significant[i] = (char) ('0' + digits % 10);
-      digits /= 10;
-      if (end == 0 && significant[i] != '0') {
-        end = i + 1;
+
+    AsciiJson clear() {
+      length = 0;
+      return this;
+    }
+
+    @Override
+    public String toString() {
+      return new String(bytes, 0, length, StandardCharsets.US_ASCII);
+    }
+
+    private void room(int more) {
+      if (length + more > bytes.length) {
+        bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
       }
     }
-    out.append(significant, 0, end);
   }
 
   /** Google's error body: {@code {"error":{"code":..,"message":..,"status":..}}}. */
@@ -403,8 +515,8 @@ public final class GeminiEmulator implements AutoCloseable {
 
   private static void send(HttpExchange exchange, Reply reply) throws IOException {
     exchange.getResponseHeaders().add("Content-Type", "application/json; charset=UTF-8");
-    exchange.sendResponseHeaders(reply.code(), reply.body().length);
-    exchange.getResponseBody().write(reply.body());
+    exchange.sendResponseHeaders(reply.code(), reply.length());
+    exchange.getResponseBody().write(reply.body(), 0, reply.length());
   }
 
   static String statusName(int code) {
@@ -423,13 +535,22 @@ public final class GeminiEmulator implements AutoCloseable {
 
   /** The deterministic vector of a content: see the class comment. */
   static float[] vectorOf(JsonNode content, int dimensions) {
-    double[] full = gaussian(content.toString(), FULL_DIMENSIONS);
-    double norm = norm(full);
+    int[] indices = poolIndices(content, dimensions);
     float[] vector = new float[dimensions];
     for (int d = 0; d < dimensions; d++) {
-      vector[d] = (float) (full[d] / norm);
+      vector[d] = POOL[indices[d]];
     }
     return vector;
+  }
+
+  /** Where in the pool each value of a content's vector is. */
+  private static int[] poolIndices(JsonNode content, int dimensions) {
+    SplittableRandom random = new SplittableRandom(seed(content.toString()));
+    int[] indices = new int[dimensions];
+    for (int d = 0; d < dimensions; d++) {
+      indices[d] = random.nextInt(POOL_SIZE);
+    }
+    return indices;
   }
 
   /** The word-bag vector of a content: see {@link VectorKind#WORD_BAG}. */
@@ -458,17 +579,22 @@ public final class GeminiEmulator implements AutoCloseable {
 
   /** Standard normal values from a generator seeded with the SHA-256 of {@code key}. */
   private static double[] gaussian(String key, int dimensions) {
-    byte[] digest = sha256(key.getBytes(StandardCharsets.UTF_8));
-    long seed = 0;
-    for (int i = 0; i < Long.BYTES; i++) {
-      seed = (seed << 8) | (digest[i] & 0xff);
-    }
-    SplittableRandom random = new SplittableRandom(seed);
+    SplittableRandom random = new SplittableRandom(seed(key));
     double[] values = new double[dimensions];
     for (int d = 0; d < dimensions; d++) {
       values[d] = random.nextGaussian();
     }
     return values;
+  }
+
+  /** The first 8 bytes of the SHA-256 of {@code key}. */
+  private static long seed(String key) {
+    byte[] digest = sha256(key.getBytes(StandardCharsets.UTF_8));
+    long seed = 0;
+    for (int i = 0; i < Long.BYTES; i++) {
+      seed = (seed << 8) | (digest[i] & 0xff);
+    }
+    return seed;
   }
 
   private static double norm(double[] vector) {

@@ -42,22 +42,45 @@ class GeminiEmulatorTest {
   }
 
   @Test
+  void contentHashVectorsAreNearUnitAtFullSizeAndSmallerSizesAreTheirPrefix() throws Exception {
+    float[] full = GeminiEmulator.vectorOf(content(TEXT), GeminiEmulator.FULL_DIMENSIONS);
+    float[] small = GeminiEmulator.vectorOf(content(TEXT), 768);
+
+    assertThat(Math.sqrt(dot(full, full))).isCloseTo(1.0, offset(0.05));
+    assertThat(small).containsExactly(java.util.Arrays.copyOf(full, 768));
+    assertThat(GeminiEmulator.vectorOf(content(TEXT), 768)).containsExactly(small);
+  }
+
+  @Test
+  void theAnswerOverHttpHoldsExactlyTheContentsVector() throws Exception {
+    try (GeminiEmulator emulator = new GeminiEmulator("key")) {
+      HttpResponse<String> answer = embed(emulator);
+
+      JsonNode values = JSON.readTree(answer.body()).path("embeddings").path(0).path("values");
+      float[] expected = GeminiEmulator.vectorOf(
+          JSON.readTree("{\"parts\":[{\"text\":\"hello\"}],\"role\":\"user\"}"), 128);
+      assertThat(values).hasSize(128);
+      for (int d = 0; d < expected.length; d++) {
+        assertThat((float) values.get(d).doubleValue()).isEqualTo(expected[d]);
+      }
+    }
+  }
+
+  @Test
   void answeredValuesParseBackToExactlyTheVectorsFloats() throws Exception {
     java.util.SplittableRandom random = new java.util.SplittableRandom(7);
     float[] edges = {0f, -0f, 1e-8f, -1e-8f, 9.999999e-9f, 0.99999994f, 1f, -1f, 3.5f, Float.MIN_VALUE, 0.1f, 0.5f};
     for (int i = 0; i < 200_000 + edges.length; i++) {
       float value = i < edges.length ? edges[i]
           : (float) (random.nextGaussian() * Math.pow(10, -random.nextInt(12)));
-      StringBuilder json = new StringBuilder();
-      GeminiEmulator.appendFloat(json, value);
+      GeminiEmulator.AsciiJson json = new GeminiEmulator.AsciiJson(4).appendFloat(value);
 
       assertThat(Float.parseFloat(json.toString())).as(json.toString()).isEqualTo(value);
       // the SDK reads numbers as doubles first, then narrows them
       assertThat((float) JSON.readTree(json.toString()).doubleValue()).as(json.toString()).isEqualTo(value);
     }
-    StringBuilder nan = new StringBuilder();
-    GeminiEmulator.appendFloat(nan, Float.NaN);
-    assertThat(nan).hasToString("\"NaN\"");
+    assertThat(new GeminiEmulator.AsciiJson(4).appendFloat(Float.NaN)).hasToString("\"NaN\"");
+    assertThat(new GeminiEmulator.AsciiJson(4).appendFloat(0.5f).append(',').appendFloat(-0.015625f)).hasToString("0.5,-0.015625");
   }
 
   @Test
@@ -91,6 +114,14 @@ class GeminiEmulatorTest {
   private static JsonNode content(String text) throws Exception {
     return JSON.readTree("{\"parts\":[{\"text\":" + JSON.writeValueAsString("task: classification | query: " + text)
         + "}],\"role\":\"user\"}");
+  }
+
+  private static double dot(float[] a, float[] b) {
+    double dot = 0;
+    for (int i = 0; i < a.length; i++) {
+      dot += (double) a[i] * b[i];
+    }
+    return dot;
   }
 
   private static double cosine(float[] a, float[] b) {
