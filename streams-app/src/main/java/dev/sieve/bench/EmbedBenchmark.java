@@ -9,6 +9,7 @@ import dev.sieve.config.SieveConfig;
 import dev.sieve.embed.EmbeddingInput;
 import dev.sieve.embed.EmbeddingProvider;
 import dev.sieve.embed.EventEmbedder;
+import dev.sieve.embed.EventEmbedder.EmbedTotals;
 import dev.sieve.embed.local.LocalEmbeddingProvider;
 import dev.sieve.embed.local.LocalModelSettings;
 import dev.sieve.embed.gemini.GeminiEmbeddingProvider;
@@ -179,6 +180,8 @@ public final class EmbedBenchmark {
 
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
   private static final int MAX_WARMUP_ROUNDS = 6;
+  /** Events of each warm-up round. */
+  private static final int WARMUP_EVENTS = 10_000;
   private static final double QUIET_JIT_SHARE = 0.05;
 
   private final Options options;
@@ -231,6 +234,14 @@ public final class EmbedBenchmark {
           options.maxInFlight(), options.batchSize(), options.latency().toMillis(), ceiling, 100 * stage / ceiling);
       out.printf("content cache hit rate:                      %10.3f%n", run.cacheHitRate());
       printCpu(run);
+      EmbedTotals calls = run.providerCalls();
+      double callMillis = calls.calls() == 0 ? 0 : calls.nanos() / 1e6 / calls.calls();
+      double busy = calls.nanos() / (double) run.elapsedNanos / options.maxInFlight();
+      // What separates the stage from its ceiling besides CPU: a call lasts longer than the
+      // latency (request, answer transfer and parsing happen in it), or workers wait for batches.
+      out.printf("provider calls:                              %10d of %.1f events, %.1f ms each (latency %d ms); workers busy %.0f %%%n",
+          calls.calls(), calls.calls() == 0 ? 0 : calls.events() / (double) calls.calls(), callMillis,
+          options.latency().toMillis(), 100 * busy);
       Run whole = new Run(broker, workDir, "whole", options.events(), stageSettings());
       double wholeTopology = whole.eventsPerSecond((config, topics) -> whole.stage(config, topics, provider, true));
       out.printf("whole topology with the stage:               %,10.1f events/s; %.0f %% of the ceiling%n",
@@ -243,19 +254,22 @@ public final class EmbedBenchmark {
       figures.put("cacheHitRate", round(run.cacheHitRate()));
       figures.put("stageCpuMsPerEvent", run.cpuMillisPerEvent());
       figures.put("stageCpuBoundEventsPerSec", round(run.cpuBoundEventsPerSecond()));
+      figures.put("providerCallMs", round(callMillis));
+      figures.put("workersBusy", round(busy));
       figures.put("wholeTopologyEventsPerSec", round(wholeTopology));
       figures.put("wholeTopologyToCeiling", round(wholeTopology / ceiling));
     }
   }
 
   /**
-   * Untimed rounds of the stage alone and of the whole topology, a third of the events each, until
+   * Untimed rounds of the stage alone and of the whole topology, {@value #WARMUP_EVENTS} events
+   * each (fewer for a shorter timed run: a third of it), until
    * the JIT compiler takes less than {@value #QUIET_JIT_SHARE} of a round's CPU (at most {@value
    * #MAX_WARMUP_ROUNDS} rounds): it then compiles the timed runs' paths before they start rather
    * than during them.
    */
   private void warmUp(EmbeddedKafkaBroker broker, Path workDir, EmbeddingProvider provider) throws Exception {
-    int events = Math.max(1, options.events() / 3);
+    int events = Math.max(1, Math.min(WARMUP_EVENTS, options.events() / 3));
     double jitShare = 1;
     int round = 0;
     while (round < MAX_WARMUP_ROUNDS && jitShare >= QUIET_JIT_SHARE) {
@@ -430,6 +444,7 @@ public final class EmbedBenchmark {
     private long recoveredNanos;
     private long lastOutputNanos;
     private Map<String, Double> cpuSeconds = Map.of();
+    private long elapsedNanos;
 
     Run(EmbeddedKafkaBroker broker, Path workDir, String name, int events, Map<String, Object> settings) {
       this.broker = broker;
@@ -473,6 +488,10 @@ public final class EmbedBenchmark {
       return seconds <= 0 ? 0 : Runtime.getRuntime().availableProcessors() * events / seconds;
     }
 
+    EmbedTotals providerCalls() {
+      return stage.totals();
+    }
+
     double cacheHitRate() {
       return stage.cacheStatistics().hitRate();
     }
@@ -501,7 +520,8 @@ public final class EmbedBenchmark {
         CpuUse cpu = new CpuUse();
         long end = awaitOutputs();
         cpuSeconds = cpu.seconds();
-        return events * 1e9 / (end - start);
+        elapsedNanos = end - start;
+        return events * 1e9 / elapsedNanos;
       } finally {
         if (stage != null) {
           stage.close();

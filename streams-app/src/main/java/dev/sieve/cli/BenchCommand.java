@@ -70,7 +70,8 @@ final class BenchCommand implements Runnable {
     @Option(names = "--partitions", defaultValue = "4", description = "Input partitions (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--events", defaultValue = "30000", description = "Events of the stage run (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--events", defaultValue = "100000",
+        description = "Events of each stage run; long enough that starting and draining weigh little (default: ${DEFAULT-VALUE}).")
     int events;
 
     @Option(names = "--naive-events", defaultValue = "40", description = "Events of the naive run (default: ${DEFAULT-VALUE}).")

@@ -38,6 +38,13 @@ public final class EventEmbedder {
    * (bounded with the whole event by {@code sieve.event.max.bytes}).
    */
   public static EmbeddedMedia embeddedMedia(MediaEvent event, ModelSpace space, Embedding embedding, String contentHash) {
+    return embeddedMedia(event, space, embedding, contentHash,
+        LexicalSignature.ofContent(event.getParts(), event.getAttributes()));
+  }
+
+  /** As above, with the content's {@link LexicalSignature} already computed (or null: it has none). */
+  public static EmbeddedMedia embeddedMedia(MediaEvent event, ModelSpace space, Embedding embedding, String contentHash,
+      List<Integer> lexicalSignature) {
     return EmbeddedMedia.newBuilder()
         .setId(event.getId())
         .setOccurredAt(event.getOccurredAt())
@@ -46,18 +53,18 @@ public final class EventEmbedder {
         .setVector(asList(embedding.vector()))
         .setContentHash(contentHash)
         .setTruncated(embedding.truncated())
-        .setLexicalSignature(LexicalSignature.ofContent(event.getParts(), event.getAttributes()))
+        .setLexicalSignature(lexicalSignature)
         .setAttributes(event.getAttributes())
         .build();
   }
 
   /** Events embedded so far and the time spent in the model for them. */
   public EmbedTotals totals() {
-    return new EmbedTotals(embedded.sum(), embedNanos.sum());
+    return new EmbedTotals(embedded.sum(), embedded.sum(), embedNanos.sum());
   }
 
-  /** Model-only throughput figures, for reports. */
-  public record EmbedTotals(long events, long nanos) {
+  /** Model-only throughput figures, for reports: events embedded, in how many calls, and the time the calls took. */
+  public record EmbedTotals(long events, long calls, long nanos) {
     public double eventsPerSecond() {
       return nanos == 0 ? 0 : events * 1e9 / nanos;
     }

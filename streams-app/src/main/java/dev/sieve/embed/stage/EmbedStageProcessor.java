@@ -7,6 +7,7 @@ import dev.sieve.deadletter.Rejection.Stage;
 import dev.sieve.embed.ContentHash;
 import dev.sieve.embed.Embedding;
 import dev.sieve.embed.EventEmbedder;
+import dev.sieve.embed.LexicalSignature;
 import dev.sieve.embed.stage.EmbedWorkers.BatchResult;
 import dev.sieve.embed.stage.EmbedWorkers.ContentResult;
 import dev.sieve.embed.stage.EmbedWorkers.Embedded;
@@ -85,6 +86,8 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
   private ContentCache cache;
   private List<Item> openBatch = new ArrayList<>();
   private long openBatchSince;
+  /** Batches of this task handed to the workers whose results have not been applied yet. */
+  private int batchesOut;
   private long nextSequence;
   /** Keys with results found during init(), which must not forward; released at the first collect(). */
   private boolean releaseAfterInit;
@@ -214,7 +217,8 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
     }
     Optional<Embedding> cached = cache.lookup(hash);
     if (cached.isPresent()) {
-      record.outcome = embedded(record, cached.get());
+      record.outcome = embedded(record, cached.get(),
+          LexicalSignature.ofContent(event.getParts(), event.getAttributes()));
       ready();
       return;
     }
@@ -228,13 +232,18 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
     }
   }
 
-  /** Backpressure: while the task holds {@code maxPending} records, wait for results (bounded). */
+  /**
+   * Backpressure: while the task holds {@code maxPending} records, wait for results (bounded). The
+   * open batch is handed over only when no other batch of the task is out: otherwise the room that
+   * results make goes on filling it, and a full task does not send a partial batch each time it
+   * fills up (room comes in batches' worth, and so would the partial batches, for good).
+   */
   private void awaitRoom() {
     int limit = stage.settings().maxPending();
     if (pending.size() < limit) {
       return;
     }
-    closeBatch();
+    closeBatchIfNothingElseIsOut();
     long deadline = System.nanoTime() + stage.settings().maxBlock().toNanos();
     while (pending.size() >= limit) {
       long left = deadline - System.nanoTime();
@@ -249,6 +258,9 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
         if (result != null) {
           apply(result);
           collect();
+        }
+        if (pending.size() >= limit) {
+          closeBatchIfNothingElseIsOut(); // the oldest pending records may be in the open batch
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -269,6 +281,7 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
   }
 
   private void apply(BatchResult result) {
+    batchesOut--;
     if (result.failure() != null) {
       throw new StreamsException("embedding provider failed unexpectedly", result.failure());
     }
@@ -307,9 +320,15 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
     }
   }
 
+  /**
+   * The linger bounds how long a record waits for a batch to fill while workers are free; while
+   * batches already wait for a worker, a lingered batch would only wait behind them, so it keeps
+   * filling instead (up to the batch size) and goes when the workers catch up.
+   */
   private void closeBatchIfLingered() {
     if (!openBatch.isEmpty()
-        && context.currentSystemTimeMs() - openBatchSince >= stage.settings().linger().toMillis()) {
+        && context.currentSystemTimeMs() - openBatchSince >= stage.settings().linger().toMillis()
+        && stage.workers().waitingBatches() == 0) {
       closeBatch();
     }
   }
@@ -318,19 +337,27 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
   private void closeBatch() {
     if (!openBatch.isEmpty()) {
       stage.workers().submit(openBatch, results::add, () -> closed);
+      batchesOut++;
       openBatch = new ArrayList<>();
+    }
+  }
+
+  private void closeBatchIfNothingElseIsOut() {
+    if (batchesOut == 0) {
+      closeBatch();
     }
   }
 
   private Outcome<EmbeddedMedia> outcome(Pending record, ContentResult result) {
     if (result instanceof Embedded embedded) {
-      return embedded(record, embedded.embedding());
+      return embedded(record, embedded.embedding(), embedded.lexicalSignature());
     }
     return rejection(record, ((Refused) result).rejection());
   }
 
-  private Outcome<EmbeddedMedia> embedded(Pending record, Embedding embedding) {
-    EmbeddedMedia media = EventEmbedder.embeddedMedia(record.event, stage.space(), embedding, record.contentHash);
+  private Outcome<EmbeddedMedia> embedded(Pending record, Embedding embedding, List<Integer> lexicalSignature) {
+    EmbeddedMedia media = EventEmbedder.embeddedMedia(record.event, stage.space(), embedding, record.contentHash,
+        lexicalSignature);
     return Outcome.accepted(media, record.record.originalKey(), record.originalValue);
   }
 

@@ -185,6 +185,45 @@ class EmbedStageTest {
   }
 
   @Test
+  void aFullTaskKeepsFillingItsOpenBatchWhileItHasABatchOut() throws Exception {
+    start(BASE.withBatchSize(3).withLinger(Duration.ofSeconds(5)).withMaxInFlight(1)
+        .withMaxPending(4, Duration.ofSeconds(30)));
+    provider.hold("*");
+    for (int i = 1; i <= 4; i++) {
+      send("e" + i, "text " + i);
+    }
+    Thread fifth = new Thread(() -> send("e5", "text 5"));
+    fifth.start();
+    awaitUntilWithoutPunctuating(() -> fifth.getState() == Thread.State.TIMED_WAITING);
+    // full, with its first batch out: the open batch (e4) is not sent half empty
+    assertThat(provider.calls()).hasSize(1);
+
+    provider.release("*");
+    fifth.join(DEADLINE.toMillis());
+    send("e6", "text 6");
+    awaitEmbeddings(6);
+    assertThat(provider.calls()).extracting(ProgrammableProvider.Call::texts).containsExactly(
+        List.of("text 1", "text 2", "text 3"), List.of("text 4", "text 5", "text 6"));
+  }
+
+  @Test
+  void aLingeredBatchKeepsFillingWhileBatchesWaitForAWorker() {
+    start(BASE.withBatchSize(3).withMaxInFlight(1));
+    provider.hold("*");
+    send("e1", "text 1");
+    awaitUntil(() -> provider.calls().size() == 1);
+    send("e2", "text 2"); // lingered at once (linger 0), no batch waiting: it goes, and waits
+    for (int i = 3; i <= 5; i++) {
+      send("e" + i, "text " + i); // lingered too, but a batch waits for the busy worker
+    }
+
+    provider.release("*");
+    awaitEmbeddings(5);
+    assertThat(provider.calls()).extracting(ProgrammableProvider.Call::texts).containsExactly(
+        List.of("text 1"), List.of("text 2"), List.of("text 3", "text 4", "text 5"));
+  }
+
+  @Test
   void aFullTaskTakesTheRecordAnywayAfterMaxBlock() throws Exception {
     start(BASE.withMaxInFlight(1).withMaxPending(1, Duration.ofMillis(50)));
     provider.hold("one");
@@ -264,6 +303,9 @@ class EmbedStageTest {
     assertThat(out).extracting(kv -> kv.key).containsExactly("a", "b", "c");
     assertThat(out).extracting(kv -> kv.value.getVector()).containsOnly(vector("same words"));
     assertThat(out).extracting(kv -> kv.value.getContentHash()).containsOnly(out.get(0).value.getContentHash());
+    // the signature made by the worker (a, b) and on a cache hit (c)
+    assertThat(out).extracting(kv -> kv.value.getLexicalSignature())
+        .containsOnly(java.util.Arrays.stream(dev.sieve.embed.LexicalSignature.of("same words")).boxed().toList());
     assertThat(stage.cacheStatistics().hits()).isEqualTo(2);
     assertThat(stage.cacheStatistics().misses()).isEqualTo(1);
   }
