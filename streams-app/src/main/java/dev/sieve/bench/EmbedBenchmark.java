@@ -179,7 +179,7 @@ public final class EmbedBenchmark {
       int events, int naiveEvents, int localEvents, Duration outage, Map<String, String> settings) {}
 
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
-  private static final int MAX_WARMUP_ROUNDS = 6;
+  private static final int MAX_WARMUP_ROUNDS = 10;
   /** Events of each warm-up round. */
   private static final int WARMUP_EVENTS = 10_000;
   private static final double QUIET_JIT_SHARE = 0.05;
