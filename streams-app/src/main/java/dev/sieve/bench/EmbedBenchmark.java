@@ -236,10 +236,10 @@ public final class EmbedBenchmark {
       printCpu(run);
       EmbedTotals calls = run.providerCalls();
       double callMillis = calls.calls() == 0 ? 0 : calls.nanos() / 1e6 / calls.calls();
-      double busy = calls.nanos() / (double) run.elapsedNanos / options.maxInFlight();
+      double busy = calls.nanos() / (double) run.elapsedNanos / run.config.embedStageSettings().maxInFlight();
       // What separates the stage from its ceiling besides CPU: a call lasts longer than the
       // latency (request, answer transfer and parsing happen in it), or workers wait for batches.
-      out.printf("provider calls:                              %10d of %.1f events, %.1f ms each (latency %d ms); workers busy %.0f %%%n",
+      out.printf("provider calls:                              %10d of %.1f inputs, %.1f ms each (latency %d ms); workers busy %.0f %%%n",
           calls.calls(), calls.calls() == 0 ? 0 : calls.events() / (double) calls.calls(), callMillis,
           options.latency().toMillis(), 100 * busy);
       Run whole = new Run(broker, workDir, "whole", options.events(), stageSettings());

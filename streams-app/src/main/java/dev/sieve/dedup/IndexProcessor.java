@@ -71,6 +71,11 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
   @Override
   public void init(ProcessorContext<String, Answer> context) {
     super.init(context);
+    // init() again on the same processor when Kafka Streams revives a task: start from the stores
+    unconverted.clear();
+    conversion = null;
+    convertedCopies = 0;
+    convertedEvents = 0;
     exact = context.getStateStore(EXACT_STORE);
     cells = context.getStateStore(CELL_STORE);
     index = new NearDupIndex(settings.thresholds(), settings.lexical(), settings.floodSimilarity(),

@@ -66,6 +66,7 @@ final class LabelCompileProcessor extends ContextualProcessor<String, byte[], St
   @Override
   public void init(ProcessorContext<String, Outcome<LabelCentroids>> context) {
     super.init(context);
+    compiledHere.clear(); // init() again on the same processor when Kafka Streams revives a task
     definitions = context.getStateStore(STORE);
     context.schedule(labels.checkInterval(), PunctuationType.WALL_CLOCK_TIME, this::recompileOutdated);
   }

@@ -80,7 +80,6 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
   private final ArrayDeque<Long> inputOrder = new ArrayDeque<>();
   /** Contents on their way to the model, with the records waiting for each. */
   private final Map<String, List<Long>> awaitingContent = new HashMap<>();
-  private final BlockingQueue<BatchResult> results = new LinkedBlockingQueue<>();
   private ProcessorContext<String, Outcome<EmbeddedMedia>> context;
   private KeyValueStore<Long, PendingRecord> store;
   private ContentCache cache;
@@ -92,7 +91,18 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
   /** Keys with results found during init(), which must not forward; released at the first collect(). */
   private boolean releaseAfterInit;
   private boolean initializing;
-  private volatile boolean closed;
+  /** This run of the task, from init() to close(): its batches' results, and whether it is over. */
+  private Generation generation;
+
+  /**
+   * Kafka Streams may close a task and initialise it again on the same processor (a corrupted
+   * task is revived): each init() starts a generation, and a batch of an earlier one that comes
+   * back late is dropped (its records are pending in the store and were submitted again).
+   */
+  private static final class Generation {
+    final BlockingQueue<BatchResult> results = new LinkedBlockingQueue<>();
+    volatile boolean closed;
+  }
 
   EmbedStageProcessor(EmbedStage stage) {
     this.stage = stage;
@@ -102,6 +112,14 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
   @Override
   public void init(ProcessorContext<String, Outcome<EmbeddedMedia>> context) {
     this.context = context;
+    generation = new Generation();
+    pending.clear();
+    inputOrder.clear();
+    awaitingContent.clear();
+    openBatch = new ArrayList<>();
+    batchesOut = 0;
+    nextSequence = 0;
+    releaseAfterInit = false;
     this.store = context.getStateStore(EmbedStage.PENDING_STORE);
     this.cache = new ContentCache(context.getStateStore(EmbedStage.CACHE_STORE),
         stage.settings().cacheEntries(), stage.space(), stage.cacheStatistics());
@@ -129,7 +147,7 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
 
   @Override
   public void close() {
-    closed = true;
+    generation.closed = true;
     if (!pending.isEmpty()) {
       log.info("Embed stage of task {} closing with {} records pending; they stay in the pending store",
           context.taskId(), pending.size());
@@ -254,7 +272,7 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
         return;
       }
       try {
-        BatchResult result = results.poll(Math.min(left, POLL_STEP_NANOS), TimeUnit.NANOSECONDS);
+        BatchResult result = generation.results.poll(Math.min(left, POLL_STEP_NANOS), TimeUnit.NANOSECONDS);
         if (result != null) {
           apply(result);
           collect();
@@ -275,7 +293,7 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
       releaseAfterInit = false;
       release();
     }
-    for (BatchResult result = results.poll(); result != null; result = results.poll()) {
+    for (BatchResult result = generation.results.poll(); result != null; result = generation.results.poll()) {
       apply(result);
     }
   }
@@ -323,12 +341,13 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
   /**
    * The linger bounds how long a record waits for a batch to fill while workers are free; while
    * batches already wait for a worker, a lingered batch would only wait behind them, so it keeps
-   * filling instead (up to the batch size) and goes when the workers catch up.
+   * filling instead (up to the batch size) and goes when the workers catch up, or as soon as the
+   * task has no other batch out (so it never waits for other tasks' backlog to clear).
    */
   private void closeBatchIfLingered() {
     if (!openBatch.isEmpty()
         && context.currentSystemTimeMs() - openBatchSince >= stage.settings().linger().toMillis()
-        && stage.workers().waitingBatches() == 0) {
+        && (stage.workers().waitingBatches() == 0 || batchesOut == 0)) {
       closeBatch();
     }
   }
@@ -336,7 +355,8 @@ final class EmbedStageProcessor implements Processor<String, Outcome<MediaEvent>
   /** Hands the open batch to the workers, which take it as soon as one is free. */
   private void closeBatch() {
     if (!openBatch.isEmpty()) {
-      stage.workers().submit(openBatch, results::add, () -> closed);
+      Generation current = generation;
+      stage.workers().submit(openBatch, current.results::add, () -> current.closed);
       batchesOut++;
       openBatch = new ArrayList<>();
     }

@@ -122,6 +122,9 @@ final class EmbedWorkers implements AutoCloseable {
       return Optional.empty();
     } catch (RuntimeException e) {
       return Optional.of(new BatchResult(Map.of(), e));
+    } catch (Error e) {
+      // Reported like a provider bug: a worker that died silently would leave its records pending.
+      return Optional.of(new BatchResult(Map.of(), new IllegalStateException("embed worker failed: " + e, e)));
     }
   }
 

@@ -195,7 +195,9 @@ class EmbedStageTest {
     Thread fifth = new Thread(() -> send("e5", "text 5"));
     fifth.start();
     awaitUntilWithoutPunctuating(() -> fifth.getState() == Thread.State.TIMED_WAITING);
+    awaitUntilWithoutPunctuating(() -> provider.calls().size() == 1);
     // full, with its first batch out: the open batch (e4) is not sent half empty
+    assertThat(stage.workers().waitingBatches()).isZero();
     assertThat(provider.calls()).hasSize(1);
 
     provider.release("*");
