@@ -187,6 +187,28 @@ class CellStoreTest {
   }
 
   @Test
+  void aRevivedTaskStartsOverFromItsStoreAndConvertsAsAFreshOne() {
+    List<Record<String, ProbeGroup>> events = scenario();
+    Task straight = new Task();
+    straight.process(events);
+    Task upgraded = new Task();
+    Map<String, String> copies = new TreeMap<>();
+    straight.contents().values().forEach(record -> FormatTwoCopies.of(DedupCodec.storedEvent(decoded(record)))
+        .forEach((key, copy) -> copies.put(key, encoded(copy))));
+    copies.forEach((key, copy) -> upgraded.cells.put(key, decoded(copy)));
+    straight.exactContents().forEach((key, entry) -> upgraded.exact.put(key, decoded(entry)));
+
+    upgraded.start();
+    upgraded.revive(); // Kafka Streams closes a corrupted task and calls init() again on the same processor
+
+    upgraded.assertGaugesCountTheStore();
+    assertThat(upgraded.metrics.indexEntries()).isEqualTo(copies.size());
+    upgraded.punctuator(PunctuationType.WALL_CLOCK_TIME).getPunctuator().punctuate(T0.toEpochMilli());
+    assertThat(upgraded.contents()).isEqualTo(straight.contents());
+    upgraded.assertGaugesCountTheStore();
+  }
+
+  @Test
   void copiesLeftOverFromAConversionCutShortAreDeletedAndNotCountedTwice() {
     Task straight = new Task();
     straight.process(List.of(text("t", vectors.random(), texts.message(30), T0)));
@@ -321,6 +343,15 @@ class CellStoreTest {
     void restart() {
       processor.close();
       start();
+    }
+
+    /** Closes the processor and initialises the same one again, as Kafka Streams revives a task. */
+    void revive() {
+      processor.close();
+      context = new MockProcessorContext<>();
+      context.addStateStore(cells);
+      context.addStateStore(exact);
+      processor.init(context);
     }
 
     List<Answer> process(List<Record<String, ProbeGroup>> events) {
