@@ -224,7 +224,7 @@ public final class SieveConfig extends AbstractConfig {
           "Most records in one embedding call (the provider's own maximum also applies).",
           GROUP_STAGE, 1, ConfigDef.Width.SHORT, "Batch size")
       .define(EMBED_BATCH_LINGER_MS, Type.LONG, STAGE.linger().toMillis(), Range.between(0, 60_000), Importance.MEDIUM,
-          "Longest a record waits for its batch to fill before the batch is sent anyway.",
+          "Longest a record waits for its batch to fill before the batch is sent anyway, while a worker is free or the task has no other batch out; while batches wait for a worker, a batch keeps filling up to the batch size.",
           GROUP_STAGE, 2, ConfigDef.Width.SHORT, "Batch linger")
       .define(EMBED_MAX_IN_FLIGHT, Type.INT, STAGE.maxInFlight(), Range.between(1, 1_024), Importance.MEDIUM,
           "Batches being embedded at once per instance, over all its tasks (worker threads).",
