@@ -23,6 +23,8 @@ import java.util.SplittableRandom;
  * where a query only meets the stored vectors of its own partition.
  */
 public final class DedupBenchmark {
+  /** Texts restored to measure the heap a stored text takes. */
+  private static final int TEXTS_FOR_HEAP = 100_000;
 
   private static final double[] THRESHOLDS = {0.85, 0.90, 0.95, 0.98};
   /** Index partitions the stored bytes per event are averaged over: {@code sieve.topics.partitions}' default. */
@@ -34,8 +36,6 @@ public final class DedupBenchmark {
   private final int dimensions;
   private final int queries;
   private final int[] bitOptions;
-  /** Texts restored to measure the heap a stored text takes. */
-  private static final int TEXTS_FOR_HEAP = 100_000;
   private final long seed;
 
   public DedupBenchmark(int stored, int dimensions, int queries, int[] bitOptions, long seed) {
@@ -196,7 +196,7 @@ public final class DedupBenchmark {
         run.put("comparisonsPerEvent", round(perEventComparisons));
         run.put("rebuildMicrosPerStoredEvent", round(rebuildMicros));
         run.put("heapBytesPerStoredEvent", heapPerEvent);
-      run.put("heapBytesPerStoredText", heapPerText);
+        run.put("heapBytesPerStoredText", heapPerText);
         runs.add(run);
       }
     }

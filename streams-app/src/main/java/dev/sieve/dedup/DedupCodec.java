@@ -128,7 +128,6 @@ final class DedupCodec {
         new IndexedItem(id, occurredAt, timestamp, hash, cells, vector, readShorts(in), readInts(in)));
   }
 
-  /** Scale, then length and values; length -1 without a vector. */
   /** An int8 vector: scale, length (-1 for none), values; also the {@code dedup-vectors} store's. */
   static void writeVector(DataOutputStream out, QuantizedVector vector) throws IOException {
     out.writeFloat(vector != null ? vector.scale() : 0f);

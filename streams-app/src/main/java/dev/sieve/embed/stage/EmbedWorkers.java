@@ -85,9 +85,8 @@ final class EmbedWorkers implements AutoCloseable {
   /**
    * Queues {@code batch} for the workers: the first of the {@code maxInFlight} workers that is free
    * takes it, without waiting for a stream thread to hand it over (a stream thread busy committing
-   * would leave workers idle). Its result goes to {@code
-   * sink} from the worker thread. Once {@code cancelled} is true the batch is abandoned without a
-   * result. The queue is bounded by the records the tasks hold ({@code sieve.embed.max.pending}).
+   * would leave workers idle). Its result goes to {@code sink} from the worker thread. Once
+   * {@code cancelled} is true the batch is abandoned without a result. The queue is bounded by the records the tasks hold ({@code sieve.embed.max.pending}).
    */
   void submit(List<Item> batch, Consumer<BatchResult> sink, BooleanSupplier cancelled) {
     pool.execute(() -> run(batch, cancelled).ifPresent(sink));
