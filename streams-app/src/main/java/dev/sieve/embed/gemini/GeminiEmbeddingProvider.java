@@ -2,12 +2,14 @@ package dev.sieve.embed.gemini;
 
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.google.genai.Client;
+import com.google.genai.HttpApiClient;
 import com.google.genai.JsonSerializable;
 import com.google.genai.errors.ApiException;
 import com.google.genai.errors.ClientException;
 import com.google.genai.errors.GenAiIOException;
 import com.google.genai.errors.ServerException;
 import com.google.genai.types.ClientOptions;
+import com.google.genai.types.Content;
 import com.google.genai.types.ContentEmbedding;
 import com.google.genai.types.EmbedContentConfig;
 import com.google.genai.types.EmbedContentResponse;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -45,11 +48,13 @@ import org.slf4j.LoggerFactory;
  * dimensions / instruction}: the instruction is part of it because another instruction gives
  * incomparable vectors.
  *
- * <p><b>Batches.</b> The SDK has no call taking several {@code Content}s. Text-only inputs of a
- * batch go in one {@code batchEmbedContents} request through the {@code List<String>} call (one
- * request entry per text); every input with media is its own request. These requests run at
- * once (at most {@value GeminiSettings#MAX_CONCURRENT_REQUESTS} per provider), and the vectors
- * come back in input order.
+ * <p><b>Batches.</b> Text-only inputs of a batch go in one {@code batchEmbedContents} request (one
+ * request entry per text); every input with media is its own request, so that one request never
+ * carries many inline media. These requests run at once (at most {@value
+ * GeminiSettings#MAX_CONCURRENT_REQUESTS} per provider), and the vectors come back in input order.
+ * With an API key the request is written and its answer read by {@link BatchEmbedContents} (the
+ * SDK's own conversion of an answer was most of the embed workers' CPU); with Vertex AI it goes
+ * through the SDK's {@code embedContent} (its text-list call for the texts).
  *
  * <p><b>Failures.</b> The SDK's own retries are off (one attempt). Sieve retries HTTP 408, 429,
  * 5xx, time-outs, unreachable servers and malformed answers up to {@value
@@ -83,7 +88,10 @@ public final class GeminiEmbeddingProvider implements EmbeddingProvider {
   private static final Pattern RETRY_IN = Pattern.compile("(?i)retry in (\\d+(?:\\.\\d+)?)s");
 
   private final GeminiSettings settings;
-  private final Client client;
+  /** The Gemini API's call (API key), or null with Vertex AI. */
+  private final BatchEmbedContents batchEmbed;
+  /** Vertex AI's calls through the SDK, or null with an API key. */
+  private final Client vertex;
   private final EmbedContentConfig config;
   private final GeminiContents contents;
   private final RequestQuota quota;
@@ -98,7 +106,19 @@ public final class GeminiEmbeddingProvider implements EmbeddingProvider {
   public GeminiEmbeddingProvider(GeminiSettings settings, FetchPolicy fetchPolicy, SieveMetrics metrics) {
     this.settings = settings;
     this.metrics = metrics;
-    this.client = client(settings);
+    HttpOptions http = httpOptions(settings);
+    ClientOptions connections = ClientOptions.builder()
+        .maxConnections(settings.maxConcurrentRequests() * 4)
+        .maxConnectionsPerHost(settings.maxConcurrentRequests() * 4).build();
+    if (settings.vertexAi()) {
+      this.batchEmbed = null;
+      this.vertex = vertexClient(settings, http, connections);
+    } else {
+      this.batchEmbed = new BatchEmbedContents(
+          new HttpApiClient(Optional.of(settings.apiKey().value()), Optional.of(http), Optional.of(connections)),
+          settings.model(), settings.dimensions());
+      this.vertex = null;
+    }
     this.config = EmbedContentConfig.builder().outputDimensionality(settings.dimensions()).build();
     this.contents = new GeminiContents(new TaskInstruction(settings.instruction()), new ContentFetcher(fetchPolicy));
     this.quota = new RequestQuota(settings.requestsPerMinute(), settings.tokensPerMinute(), settings.quotaWindow());
@@ -110,11 +130,7 @@ public final class GeminiEmbeddingProvider implements EmbeddingProvider {
     });
   }
 
-  private static Client client(GeminiSettings settings) {
-    // An answer holds batch x dimensions numbers (49,152 for 64 x 768), which the SDK's shared
-    // mapper parses with the JDK's double parser unless told otherwise: measured, that was most of
-    // the embed workers' CPU. The fast parser gives the same doubles.
-    JsonSerializable.objectMapper().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER.mappedFeature());
+  private static HttpOptions httpOptions(GeminiSettings settings) {
     HttpOptions.Builder http = HttpOptions.builder()
         .timeout((int) Math.min(Integer.MAX_VALUE, settings.requestTimeout().toMillis()))
         // One attempt: retries are Sieve's (see the class comment).
@@ -122,17 +138,16 @@ public final class GeminiEmbeddingProvider implements EmbeddingProvider {
     if (settings.baseUrl() != null) {
       http.baseUrl(settings.baseUrl());
     }
-    Client.Builder builder = Client.builder()
-        .httpOptions(http.build())
-        .clientOptions(ClientOptions.builder()
-            .maxConnections(settings.maxConcurrentRequests() * 4)
-            .maxConnectionsPerHost(settings.maxConcurrentRequests() * 4).build());
-    if (settings.vertexAi()) {
-      builder.vertexAI(true).project(settings.vertexProject()).location(settings.vertexLocation());
-    } else {
-      builder.apiKey(settings.apiKey().value());
-    }
-    return builder.build();
+    return http.build();
+  }
+
+  private static Client vertexClient(GeminiSettings settings, HttpOptions http, ClientOptions connections) {
+    // An answer holds batch x dimensions numbers, which the SDK's shared mapper parses with the
+    // JDK's double parser unless told otherwise. The fast parser gives the same doubles.
+    JsonSerializable.objectMapper().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER.mappedFeature());
+    return Client.builder().httpOptions(http).clientOptions(connections)
+        .vertexAI(true).project(settings.vertexProject()).location(settings.vertexLocation())
+        .build();
   }
 
   @Override
@@ -170,15 +185,11 @@ public final class GeminiEmbeddingProvider implements EmbeddingProvider {
       if (own.get(i).textOnly()) {
         texts.add(i);
       } else {
-        GeminiInput input = own.get(i);
-        calls.add(new Request(List.of(i), input.estimatedTokens(),
-            () -> client.models.embedContent(settings.model(), input.content(), config)));
+        calls.add(request(own, List.of(i)));
       }
     }
     if (!texts.isEmpty()) {
-      List<String> strings = texts.stream().map(i -> own.get(i).text()).toList();
-      int tokens = texts.stream().mapToInt(i -> own.get(i).estimatedTokens()).sum();
-      calls.add(0, new Request(texts, tokens, () -> client.models.embedContent(settings.model(), strings, config)));
+      calls.add(0, request(own, texts));
     }
     float[][] vectors = new float[own.size()][];
     List<CompletableFuture<Void>> pending = new ArrayList<>();
@@ -222,7 +233,38 @@ public final class GeminiEmbeddingProvider implements EmbeddingProvider {
     return a instanceof ProviderUnavailableException || !(b instanceof ProviderUnavailableException) ? a : b;
   }
 
-  private record Request(List<Integer> indices, int tokens, Supplier<EmbedContentResponse> send) {}
+  private record Request(List<Integer> indices, int tokens, Supplier<List<float[]>> send) {}
+
+  /** One request for the inputs at {@code indices}: several only if they are all text. */
+  private Request request(List<GeminiInput> inputs, List<Integer> indices) {
+    List<GeminiInput> entries = indices.stream().map(inputs::get).toList();
+    int tokens = entries.stream().mapToInt(GeminiInput::estimatedTokens).sum();
+    if (batchEmbed != null) {
+      List<Content> contents = entries.stream().map(GeminiInput::content).toList();
+      return new Request(indices, tokens, () -> batchEmbed.embed(contents));
+    }
+    if (entries.size() == 1 && !entries.get(0).textOnly()) {
+      Content content = entries.get(0).content();
+      return new Request(indices, tokens, () -> values(vertex.models.embedContent(settings.model(), content, config)));
+    }
+    List<String> strings = entries.stream().map(GeminiInput::text).toList();
+    return new Request(indices, tokens, () -> values(vertex.models.embedContent(settings.model(), strings, config)));
+  }
+
+  /** The SDK's answer as raw vectors; a missing value becomes NaN, which {@link #vectors} refuses. */
+  private static List<float[]> values(EmbedContentResponse response) {
+    List<float[]> vectors = new ArrayList<>();
+    for (ContentEmbedding embedding : response.embeddings().orElse(List.of())) {
+      List<Float> values = embedding.values().orElse(List.of());
+      float[] vector = new float[values.size()];
+      for (int d = 0; d < vector.length; d++) {
+        Float value = values.get(d);
+        vector[d] = value == null ? Float.NaN : value;
+      }
+      vectors.add(vector);
+    }
+    return vectors;
+  }
 
   private void fill(float[][] vectors, Request request) {
     List<float[]> answer = send(request);
@@ -302,26 +344,23 @@ public final class GeminiEmbeddingProvider implements EmbeddingProvider {
   }
 
   /** Checks the answer and normalises it; a broken answer never becomes a vector. */
-  private List<float[]> vectors(EmbedContentResponse response, int expected) {
-    List<ContentEmbedding> embeddings = response.embeddings().orElse(List.of());
-    if (embeddings.size() != expected) {
-      throw new MalformedAnswer("Gemini answered " + embeddings.size() + " embeddings for " + expected + " inputs");
+  private List<float[]> vectors(List<float[]> answer, int expected) {
+    if (answer.size() != expected) {
+      throw new MalformedAnswer("Gemini answered " + answer.size() + " embeddings for " + expected + " inputs");
     }
     List<float[]> vectors = new ArrayList<>(expected);
     for (int i = 0; i < expected; i++) {
-      List<Float> values = embeddings.get(i).values().orElse(List.of());
-      if (values.size() != settings.dimensions()) {
-        throw new MalformedAnswer("Gemini answered a vector of " + values.size() + " values for input " + i
+      float[] vector = answer.get(i);
+      if (vector.length != settings.dimensions()) {
+        throw new MalformedAnswer("Gemini answered a vector of " + vector.length + " values for input " + i
             + "; expected " + settings.dimensions());
       }
-      float[] vector = new float[values.size()];
       double norm = 0;
       for (int d = 0; d < vector.length; d++) {
-        Float value = values.get(d);
-        if (value == null || !Float.isFinite(value)) {
+        float value = vector[d];
+        if (!Float.isFinite(value)) {
           throw new MalformedAnswer("Gemini answered a vector with value " + value + " at " + d + " for input " + i);
         }
-        vector[d] = value;
         norm += (double) value * value;
       }
       if (norm == 0) {
@@ -355,19 +394,16 @@ public final class GeminiEmbeddingProvider implements EmbeddingProvider {
   @Override
   public void close() {
     requests.shutdownNow();
-    client.close();
+    if (batchEmbed != null) {
+      batchEmbed.close();
+    } else {
+      vertex.close();
+    }
   }
 
   @Override
   public String toString() {
     return "GeminiEmbeddingProvider[" + space() + (settings.vertexAi() ? ", vertex " + settings.vertexProject() : "")
         + (settings.baseUrl() == null ? "" : ", " + settings.baseUrl()) + "]";
-  }
-
-  /** An answer that cannot be turned into vectors. */
-  private static final class MalformedAnswer extends RuntimeException {
-    MalformedAnswer(String message) {
-      super(message);
-    }
   }
 }
