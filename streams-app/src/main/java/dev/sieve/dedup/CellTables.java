@@ -30,7 +30,14 @@ import java.util.function.Predicate;
  * <p>Layout, for heap and memory traffic (the index holds millions of items): sketches are one flat
  * array, a table bucket is one array of positions (read in one sweep rather than by following a
  * chain through the heap), the tables exist only once a cell has {@value #SCAN_ALL_BELOW} items,
- * and band values map to positions through primitive arrays rather than boxed collections.
+ * and band values map to positions through primitive arrays rather than boxed collections. Beside
+ * each position a bucket keeps a {@value #DIGEST_BITS}-bit digest of the item's sketch (bits of the
+ * next tables), checked against its own bound first (the hyperplanes are independent, so these
+ * bits of a pair at the threshold differ as any {@value #DIGEST_BITS} would, whichever bucket it
+ * shares). In a large cell most of a bucket is far away, and the digest rejects most of it in the
+ * bucket's sweep, without the random read of each item's sketch that made the walk memory-latency
+ * bound (~85 ns per entry at 500k items a cell; 1.7 to 4.7 times faster at 1M items, {@code sieve
+ * bench dedup}, for ~250 bytes of heap per stored event).
  *
  * <p>A band bucket keeps no vectors ({@code signature == null}) and is always scanned whole.
  */
@@ -41,9 +48,10 @@ final class CellTables {
   static final int SCAN_ALL_BELOW = 512;
 
   static final int SKETCH_BITS = TABLES * BITS_PER_TABLE;
+  /** Bits of a bucket entry's digest: the next four tables' and 8 of the fifth's. */
+  static final int DIGEST_BITS = 64;
   /** Standard deviations above the expected distance at the threshold before a candidate is skipped. */
   private static final double SKETCH_MARGIN = 5;
-  private static final int[] NO_POSITIONS = new int[1];
   private static final int[] NONE = new int[0];
 
   // Most cells are small (a band bucket holds one text, mostly), so nothing is allocated before it
@@ -56,6 +64,8 @@ final class CellTables {
    * until the cell has {@value #SCAN_ALL_BELOW} items (smaller cells are scanned whole).
    */
   private int[][][] buckets;
+  /** Per table and bucket, the digest of the item at the same index of {@link #buckets} (index 0 unused). */
+  private long[][][] digests;
   /** Null until a stored item has band values (never in a band bucket). */
   private BandPostings byBand;
   /** Per position, the {@code stamp} of the last query that took it as a candidate; grown by queries. */
@@ -106,6 +116,7 @@ final class CellTables {
       addToBuckets(position);
     } else if (items.size() >= SCAN_ALL_BELOW) {
       buckets = new int[TABLES][1 << BITS_PER_TABLE][];
+      digests = new long[TABLES][1 << BITS_PER_TABLE][];
       for (int p = 0; p < items.size(); p++) {
         addToBuckets(p);
       }
@@ -116,14 +127,29 @@ final class CellTables {
     for (int t = 0; t < TABLES; t++) {
       int bucket = sketches[position * TABLES + t];
       int[] positions = buckets[t][bucket];
+      long[] entryDigests = digests[t][bucket];
       if (positions == null) {
         positions = new int[4];
+        entryDigests = new long[4];
       } else if (positions[0] + 1 == positions.length) {
         positions = Arrays.copyOf(positions, positions.length * 2);
+        entryDigests = Arrays.copyOf(entryDigests, positions.length);
       }
-      positions[++positions[0]] = position;
+      int entry = ++positions[0];
+      positions[entry] = position;
+      entryDigests[entry] = digest(sketches, position * TABLES, t);
       buckets[t][bucket] = positions;
+      digests[t][bucket] = entryDigests;
     }
+  }
+
+  /** The digest kept in table {@code table}'s buckets: tables table+1 … table+4 and 8 bits of table+5. */
+  static long digest(int[] sketch, int offset, int table) {
+    long digest = 0;
+    for (int k = 1; k <= 4; k++) {
+      digest |= (long) sketch[offset + (table + k) % TABLES] << (BITS_PER_TABLE * (k - 1));
+    }
+    return digest | (long) (sketch[offset + (table + 5) % TABLES] & 0xff) << (4 * BITS_PER_TABLE);
   }
 
   /** Removes the items {@code remove} accepts; rebuilds the tables when any went. */
@@ -144,6 +170,7 @@ final class CellTables {
       items.clear();
       sketches = NONE;
       buckets = null;
+      digests = null;
       byBand = null;
       seen = NONE;
       for (int i = 0; i < keptItems.size(); i++) {
@@ -160,10 +187,19 @@ final class CellTables {
    * probability below 1e-6 while a random vector (half the bits differ) almost never passes.
    */
   static int maxDistance(double threshold) {
+    return maxDistance(threshold, SKETCH_BITS);
+  }
+
+  /** The same bound for a bucket entry's digest ({@value #DIGEST_BITS} bits of the sketch). */
+  static int maxDigestDistance(double threshold) {
+    return maxDistance(threshold, DIGEST_BITS);
+  }
+
+  private static int maxDistance(double threshold, int bits) {
     double p = Math.acos(Math.max(-1, Math.min(1, threshold))) / Math.PI;
-    double mean = SKETCH_BITS * p;
-    double deviation = Math.sqrt(SKETCH_BITS * p * (1 - p));
-    return (int) Math.min(SKETCH_BITS, Math.ceil(mean + SKETCH_MARGIN * deviation));
+    double mean = bits * p;
+    double deviation = Math.sqrt(bits * p * (1 - p));
+    return (int) Math.min(bits, Math.ceil(mean + SKETCH_MARGIN * deviation));
   }
 
   /**
@@ -171,7 +207,8 @@ final class CellTables {
    * sharing a band value with it, and the stored items in its buckets and the buckets one bit away
    * (all items of a small cell) whose sketch is within {@code maxDistance} bits of the query's.
    */
-  List<IndexedItem> candidates(int[] signature, int[] bands, int maxDistance) {
+  List<IndexedItem> candidates(int[] signature, int[] bands, double threshold) {
+    int maxDistance = maxDistance(threshold);
     if (signature == null || sketches.length == 0) {
       return items;
     }
@@ -198,19 +235,29 @@ final class CellTables {
       }
       return candidates;
     }
+    int maxDigestDistance = maxDigestDistance(threshold);
     for (int t = 0; t < TABLES; t++) {
-      collect(buckets[t][signature[t]], signature, maxDistance, candidates);
+      long digest = digest(signature, 0, t);
+      int bucket = signature[t];
+      collect(t, bucket, digest, maxDigestDistance, signature, maxDistance, candidates);
       for (int b = 0; b < BITS_PER_TABLE; b++) {
-        collect(buckets[t][signature[t] ^ (1 << b)], signature, maxDistance, candidates);
+        collect(t, bucket ^ (1 << b), digest, maxDigestDistance, signature, maxDistance, candidates);
       }
     }
     return candidates;
   }
 
-  private void collect(int[] positions, int[] signature, int maxDistance, List<IndexedItem> candidates) {
-    int[] bucket = positions == null ? NO_POSITIONS : positions;
-    for (int i = 1; i <= bucket[0]; i++) {
-      consider(bucket[i], signature, maxDistance, candidates);
+  private void collect(int table, int bucket, long digest, int maxDigestDistance, int[] signature, int maxDistance,
+      List<IndexedItem> candidates) {
+    int[] positions = buckets[table][bucket];
+    if (positions == null) {
+      return;
+    }
+    long[] entryDigests = digests[table][bucket];
+    for (int i = 1; i <= positions[0]; i++) {
+      if (Long.bitCount(entryDigests[i] ^ digest) <= maxDigestDistance) {
+        consider(positions[i], signature, maxDistance, candidates);
+      }
     }
   }
 

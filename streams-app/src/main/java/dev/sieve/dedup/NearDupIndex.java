@@ -95,7 +95,7 @@ public final class NearDupIndex {
   public CellProbe probeAndInsert(CellKey cell, IndexedItem event, float[] unitVector) {
     CellTables tables = cells.computeIfAbsent(cell, k -> new CellTables());
     int[] signature = signature(cell, event);
-    Scan scan = scan(tables.candidates(signature, event.bands(), maxDistance(cell)), cell, event, unitVector);
+    Scan scan = scan(tables.candidates(signature, event.bands(), thresholds.of(cell.space())), cell, event, unitVector);
     if (!scan.represented) {
       tables.add(event, signature);
     }
@@ -106,7 +106,8 @@ public final class NearDupIndex {
   public Match probe(CellKey cell, IndexedItem event, float[] unitVector) {
     CellTables tables = cells.get(cell);
     return tables == null ? null
-        : scan(tables.candidates(signature(cell, event), event.bands(), maxDistance(cell)), cell, event, unitVector)
+        : scan(tables.candidates(signature(cell, event), event.bands(), thresholds.of(cell.space())), cell, event,
+            unitVector)
             .best;
   }
 
@@ -127,11 +128,6 @@ public final class NearDupIndex {
     lastSignature = CellTables.signatures(planes, vector.toFloats());
     lastSigned = event;
     return lastSignature;
-  }
-
-  /** The sketch distance beyond which a candidate of this cell cannot reach its space's threshold. */
-  private int maxDistance(CellKey cell) {
-    return CellTables.maxDistance(thresholds.of(cell.space()));
   }
 
   /** The same stored events, matched at another threshold (for comparisons in the bench). */

@@ -96,6 +96,36 @@ class NearDupIndexTest {
   }
 
   @Test
+  void theDigestBoundKeepsPairsAtTheThresholdInEveryTableAndDropsMostUnrelatedVectors() {
+    SimHash planes = new SimHash(CellTables.SKETCH_BITS, 64, 5L, "space");
+    for (double threshold : new double[] {0.85, 0.95}) {
+      int maxDistance = CellTables.maxDigestDistance(threshold);
+      int pairsSkipped = 0;
+      int unrelatedKept = 0;
+      int pairs = 5_000;
+      for (int i = 0; i < pairs; i++) {
+        float[] v = vectors.random();
+        int[] sketch = CellTables.signatures(planes, v);
+        int[] near = CellTables.signatures(planes, vectors.at(v, threshold));
+        int[] unrelated = CellTables.signatures(planes, vectors.random());
+        for (int t = 0; t < CellTables.TABLES; t++) {
+          long digest = CellTables.digest(sketch, 0, t);
+          if (Long.bitCount(digest ^ CellTables.digest(near, 0, t)) > maxDistance) {
+            pairsSkipped++;
+          }
+          if (Long.bitCount(digest ^ CellTables.digest(unrelated, 0, t)) <= maxDistance) {
+            unrelatedKept++;
+          }
+        }
+      }
+      assertThat(pairsSkipped).as("pairs at %s skipped", threshold).isZero();
+      // 64 bits filter less than the whole sketch: this is a first sieve, the sketch comes next
+      assertThat(unrelatedKept).as("unrelated pairs kept at %s", threshold)
+          .isLessThan(pairs * CellTables.TABLES / 5);
+    }
+  }
+
+  @Test
   void aLargeCellVerifiesOnlyCandidatesWhoseSketchCanReachTheThreshold() {
     LargeCellRun run = largeCellRun(0.85, 0.9);
     assertThat(run.found()).isGreaterThanOrEqualTo(97);
