@@ -11,9 +11,9 @@ class IndexProcessorTest {
 
   @Test
   void aRebuiltIndexTakingMoreThanHalfTheHeapIsReportedWithWhatToDo() {
-    // three million copies (1.5 million events) of 384 dimensions: about 1.5 GB
+    // three million copies (1.5 million events) of 384 dimensions: about 1.6 GB
     assertThat(IndexProcessor.heapWarning(3_000_000, 384, 2 * GB)).hasValueSatisfying(warning -> assertThat(warning)
-        .contains("3,000,000 stored copies").contains("about 1,499 MB of heap of the 2,048 MB maximum")
+        .contains("3,000,000 stored copies").contains("about 1,613 MB of heap of the 2,048 MB maximum")
         .contains("-Xmx").contains("sieve.dedup.horizon.ms"));
   }
 
