@@ -3,6 +3,8 @@ package dev.sieve.dedup;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
@@ -28,16 +30,15 @@ import java.util.function.Predicate;
  * duplicates whatever their cosine.
  *
  * <p>Layout, for heap and memory traffic (the index holds millions of items): sketches are one flat
- * array, a table bucket is one array of positions (read in one sweep rather than by following a
- * chain through the heap), the tables exist only once a cell has {@value #SCAN_ALL_BELOW} items,
- * and band values map to positions through primitive arrays rather than boxed collections. Beside
- * each position a bucket keeps a {@value #DIGEST_BITS}-bit digest of the item's sketch (bits of the
- * next tables), checked against its own bound first (the hyperplanes are independent, so these
- * bits of a pair at the threshold differ as any {@value #DIGEST_BITS} would, whichever bucket it
- * shares). In a large cell most of a bucket is far away, and the digest rejects most of it in the
- * bucket's sweep, without the random read of each item's sketch that made the walk memory-latency
- * bound (~85 ns per entry at 500k items a cell; 1.7 to 4.7 times faster at 1M items, {@code sieve
- * bench dedup}, for ~250 bytes of heap per stored event).
+ * array, a table bucket is one array (read in one sweep rather than by following a chain through
+ * the heap), the tables exist only once a cell has {@value #SCAN_ALL_BELOW} items, and band values
+ * map to positions through primitive arrays rather than boxed collections. Beside each position a
+ * bucket keeps a {@value #DIGEST_BITS}-bit digest of the item's sketch (bits of the next tables),
+ * checked against its own bound first ({@link #maxDigestDistance}). In a large cell most of a
+ * bucket is far away, and the digest rejects most of it in the bucket's sweep, without the random
+ * read of each item's sketch that made the walk memory-latency bound (~85 ns per entry at 500k
+ * items a cell; 1.7 to 4.7 times faster at 1M items, {@code sieve bench dedup}, for ~250 bytes of
+ * heap per stored event).
  *
  * <p>A band bucket keeps no vectors ({@code signature == null}) and is always scanned whole.
  */
@@ -50,8 +51,10 @@ final class CellTables {
   static final int SKETCH_BITS = TABLES * BITS_PER_TABLE;
   /** Bits of a bucket entry's digest: the next four tables' and 8 of the fifth's. */
   static final int DIGEST_BITS = 64;
-  /** Standard deviations above the expected distance at the threshold before a candidate is skipped. */
-  private static final double SKETCH_MARGIN = 5;
+  /** The probability that a check skips a pair at the threshold (see {@link #maxDistance}). */
+  static final double SKIP_PROBABILITY = 1e-6;
+  /** Bounds by threshold and number of bits: there are few thresholds, and a bound takes a loop. */
+  private static final Map<Long, Integer> BOUNDS = new ConcurrentHashMap<>();
   private static final int[] NONE = new int[0];
 
   // Most cells are small (a band bucket holds one text, mostly), so nothing is allocated before it
@@ -60,12 +63,10 @@ final class CellTables {
   /** The items' signatures, flat ({@value #TABLES} per position); empty in a band bucket. */
   private int[] sketches = NONE;
   /**
-   * Per table and bucket, the positions of the items in it, {@code [0]} holding their count; null
-   * until the cell has {@value #SCAN_ALL_BELOW} items (smaller cells are scanned whole).
+   * Per table and bucket, its items' digests and positions (see {@link Bucket}); null until the
+   * cell has {@value #SCAN_ALL_BELOW} items (smaller cells are scanned whole).
    */
-  private int[][][] buckets;
-  /** Per table and bucket, the digest of the item at the same index of {@link #buckets} (index 0 unused). */
-  private long[][][] digests;
+  private long[][][] buckets;
   /** Null until a stored item has band values (never in a band bucket). */
   private BandPostings byBand;
   /** Per position, the {@code stamp} of the last query that took it as a candidate; grown by queries. */
@@ -115,8 +116,7 @@ final class CellTables {
     if (buckets != null) {
       addToBuckets(position);
     } else if (items.size() >= SCAN_ALL_BELOW) {
-      buckets = new int[TABLES][1 << BITS_PER_TABLE][];
-      digests = new long[TABLES][1 << BITS_PER_TABLE][];
+      buckets = new long[TABLES][1 << BITS_PER_TABLE][];
       for (int p = 0; p < items.size(); p++) {
         addToBuckets(p);
       }
@@ -126,20 +126,7 @@ final class CellTables {
   private void addToBuckets(int position) {
     for (int t = 0; t < TABLES; t++) {
       int bucket = sketches[position * TABLES + t];
-      int[] positions = buckets[t][bucket];
-      long[] entryDigests = digests[t][bucket];
-      if (positions == null) {
-        positions = new int[4];
-        entryDigests = new long[4];
-      } else if (positions[0] + 1 == positions.length) {
-        positions = Arrays.copyOf(positions, positions.length * 2);
-        entryDigests = Arrays.copyOf(entryDigests, positions.length);
-      }
-      int entry = ++positions[0];
-      positions[entry] = position;
-      entryDigests[entry] = digest(sketches, position * TABLES, t);
-      buckets[t][bucket] = positions;
-      digests[t][bucket] = entryDigests;
+      buckets[t][bucket] = Bucket.add(buckets[t][bucket], digest(sketches, position * TABLES, t), position);
     }
   }
 
@@ -170,7 +157,6 @@ final class CellTables {
       items.clear();
       sketches = NONE;
       buckets = null;
-      digests = null;
       byBand = null;
       seen = NONE;
       for (int i = 0; i < keptItems.size(); i++) {
@@ -182,30 +168,52 @@ final class CellTables {
 
   /**
    * The most sketch bits in which a stored vector may differ from a query and still be verified,
-   * for a cosine {@code threshold}: the expected distance of a pair at the threshold plus
-   * {@value #SKETCH_MARGIN} standard deviations, so a pair at the threshold is skipped with
-   * probability below 1e-6 while a random vector (half the bits differ) almost never passes.
+   * for a cosine {@code threshold}. Each bit of a pair at angle θ differs with probability θ/π,
+   * independently (independent hyperplanes), so the distance of a pair at the threshold is
+   * binomial: the bound is where its upper tail falls below {@value #SKIP_PROBABILITY}, while a
+   * random vector (half the bits differ) almost never passes.
    */
   static int maxDistance(double threshold) {
     return maxDistance(threshold, SKETCH_BITS);
   }
 
-  /** The same bound for a bucket entry's digest ({@value #DIGEST_BITS} bits of the sketch). */
+  /**
+   * The same bound for a bucket entry's digest, {@value #DIGEST_BITS} bits of the sketch that
+   * exclude the table's own: they differ as any {@value #DIGEST_BITS} bits would, whichever bucket
+   * the pair shares, so a pair at the threshold passes both checks but with probability
+   * {@code 2 x} {@value #SKIP_PROBABILITY}.
+   */
   static int maxDigestDistance(double threshold) {
     return maxDistance(threshold, DIGEST_BITS);
   }
 
   private static int maxDistance(double threshold, int bits) {
-    double p = Math.acos(Math.max(-1, Math.min(1, threshold))) / Math.PI;
-    double mean = bits * p;
-    double deviation = Math.sqrt(bits * p * (1 - p));
-    return (int) Math.min(bits, Math.ceil(mean + SKETCH_MARGIN * deviation));
+    return BOUNDS.computeIfAbsent(Double.doubleToLongBits(threshold) * 31 + bits,
+        key -> binomialBound(Math.acos(Math.max(-1, Math.min(1, threshold))) / Math.PI, bits));
+  }
+
+  /** The least k with P(X > k) ≤ {@value #SKIP_PROBABILITY} for X ~ Binomial(bits, p). */
+  static int binomialBound(double p, int bits) {
+    if (p >= 0.5) {
+      return bits; // a threshold at or below cosine 0: nothing to skip
+    }
+    double probability = Math.pow(1 - p, bits); // P(X = 0)
+    double atMost = probability;
+    for (int k = 0; k < bits; k++) {
+      if (1 - atMost <= SKIP_PROBABILITY) {
+        return k;
+      }
+      probability *= (double) (bits - k) / (k + 1) * p / (1 - p);
+      atMost += probability;
+    }
+    return bits;
   }
 
   /**
    * The items a query with these signatures and bands should be compared with: every stored text
    * sharing a band value with it, and the stored items in its buckets and the buckets one bit away
-   * (all items of a small cell) whose sketch is within {@code maxDistance} bits of the query's.
+   * (all items of a small cell) whose digest and sketch are within their bounds for {@code
+   * threshold} (see {@link #maxDistance}).
    */
   List<IndexedItem> candidates(int[] signature, int[] bands, double threshold) {
     int maxDistance = maxDistance(threshold);
@@ -236,6 +244,7 @@ final class CellTables {
       return candidates;
     }
     int maxDigestDistance = maxDigestDistance(threshold);
+    // every table's own bucket and the buckets one bit away (multi-probe)
     for (int t = 0; t < TABLES; t++) {
       long digest = digest(signature, 0, t);
       int bucket = signature[t];
@@ -247,17 +256,70 @@ final class CellTables {
     return candidates;
   }
 
+  /** Digest first, in one sweep of the bucket; the sketch only of those within the digest's bound. */
   private void collect(int table, int bucket, long digest, int maxDigestDistance, int[] signature, int maxDistance,
       List<IndexedItem> candidates) {
-    int[] positions = buckets[table][bucket];
-    if (positions == null) {
+    long[] entries = buckets[table][bucket];
+    if (entries == null) {
       return;
     }
-    long[] entryDigests = digests[table][bucket];
-    for (int i = 1; i <= positions[0]; i++) {
-      if (Long.bitCount(entryDigests[i] ^ digest) <= maxDigestDistance) {
-        consider(positions[i], signature, maxDistance, candidates);
+    int count = Bucket.count(entries);
+    int capacity = Bucket.capacity(entries);
+    for (int i = 0; i < count; i++) {
+      if (Long.bitCount(Bucket.digest(entries, i) ^ digest) <= maxDigestDistance) {
+        consider(Bucket.position(entries, capacity, i), signature, maxDistance, candidates);
       }
+    }
+  }
+
+  /**
+   * A table bucket in one array, so that the tables' skeleton (a reference per bucket, 16,384 per
+   * table) is allocated once: {@code [0]} the count n; then the digests of the capacity c; then the
+   * positions, two per long. c doubles from {@value #INITIAL} as the bucket fills.
+   */
+  static final class Bucket {
+    private static final int INITIAL = 4;
+
+    private Bucket() {}
+
+    /** The bucket with one more entry: {@code bucket} itself, or a larger copy (a new one for null). */
+    static long[] add(long[] bucket, long digest, int position) {
+      long[] entries = bucket == null ? new long[length(INITIAL)] : bucket;
+      int count = count(entries);
+      int capacity = capacity(entries);
+      if (count == capacity) {
+        long[] grown = new long[length(capacity * 2)];
+        System.arraycopy(entries, 1, grown, 1, count);
+        System.arraycopy(entries, 1 + capacity, grown, 1 + capacity * 2, capacity / 2);
+        entries = grown;
+        capacity *= 2;
+      }
+      entries[1 + count] = digest;
+      int slot = 1 + capacity + (count >> 1);
+      int shift = (count & 1) << 5;
+      entries[slot] = entries[slot] & ~(0xFFFFFFFFL << shift) | (position & 0xFFFFFFFFL) << shift;
+      entries[0] = count + 1;
+      return entries;
+    }
+
+    static int count(long[] bucket) {
+      return (int) bucket[0];
+    }
+
+    static int capacity(long[] bucket) {
+      return (bucket.length - 1) / 3 * 2;
+    }
+
+    static long digest(long[] bucket, int entry) {
+      return bucket[1 + entry];
+    }
+
+    static int position(long[] bucket, int capacity, int entry) {
+      return (int) (bucket[1 + capacity + (entry >> 1)] >>> ((entry & 1) << 5));
+    }
+
+    private static int length(int capacity) {
+      return 1 + capacity + capacity / 2;
     }
   }
 

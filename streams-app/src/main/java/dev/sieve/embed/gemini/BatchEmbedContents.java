@@ -35,17 +35,22 @@ import java.util.Optional;
  * embed workers' main cost and a third of the embed stage's CPU per event. Here the answer is
  * streamed from the socket straight into {@code float[]}s. The request is the one the SDK sends
  * (pinned by {@code GeminiEmbeddingProviderTest}), and the call can carry several contents, which
- * the SDK's has no overload for.
+ * the SDK's has no overload for. {@code HttpApiClient} and {@code Transformers.tModel} are marked
+ * {@code @InternalApi} by the SDK: its version is pinned, and {@code BatchEmbedContentsTest}
+ * checks this call against the SDK's own, so run it first when upgrading the SDK.
  *
- * <p>The answer is taken as it comes: a vector's values are read whatever their number, and an
- * {@code "NaN"} or {@code "Infinity"} (how the API's JSON writes them) as that value; the provider
- * judges the vectors. Anything else that is not {@code {"embeddings":[{"values":[numbers]}…]}}
- * (unknown fields aside) is a {@link MalformedAnswer}.
+ * <p>Errors are the SDK's: an HTTP error is its {@code ApiException}, and an answer that cannot be
+ * read as {@code {"embeddings":[{"values":[numbers]}…]}} (unknown fields aside; not JSON, cut
+ * short, another shape, text among the numbers) a {@link GenAiIOException}, as the SDK reports an
+ * answer it cannot parse: a proxy's error page is not the content's fault. Otherwise the answer is
+ * taken as it comes, for the provider to judge: a vector's values whatever their number, a
+ * {@code null} as NaN, and {@code "NaN"} or {@code "Infinity"} (how proto3 JSON writes them) as
+ * those values.
  */
 final class BatchEmbedContents implements AutoCloseable {
 
   private static final JsonFactory JSON = JsonFactory.builder()
-      // The same doubles as the JDK's parser, several times faster on 49,152 numbers per answer.
+      // The same values as the JDK's parser, several times faster on 49,152 numbers per answer.
       .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
       .build();
 
@@ -70,15 +75,14 @@ final class BatchEmbedContents implements AutoCloseable {
    * One request: an entry per content, a vector per entry in the answer, in its order.
    *
    * @throws com.google.genai.errors.ApiException the API's error answer, as the SDK reports it
-   * @throws GenAiIOException the server could not be reached or the answer could not be read
-   * @throws MalformedAnswer the answer is not a list of vectors
+   * @throws GenAiIOException the server could not be reached, or its answer could not be read
    */
   List<float[]> embed(List<Content> contents) {
     try (ApiResponse response = api.request("post", path, body(contents), Optional.empty());
         InputStream answer = response.getBody().byteStream()) {
       return read(answer);
     } catch (JsonProcessingException e) {
-      throw new MalformedAnswer("Gemini answered malformed JSON: " + e.getOriginalMessage());
+      throw new GenAiIOException("Gemini answered something other than JSON: " + clip(e.getOriginalMessage()), e);
     } catch (IOException e) {
       throw new GenAiIOException("Failed to read the Gemini answer.", e);
     }
@@ -128,7 +132,7 @@ final class BatchEmbedContents implements AutoCloseable {
         json.writeEndObject();
       } else {
         // GeminiContents makes only these three kinds of part.
-        throw new IllegalArgumentException("a part with no text, inline data or file data: " + part.toJson());
+        throw new IllegalArgumentException("a part with no text, inline data or file data: " + clip(part.toJson()));
       }
       json.writeEndObject();
     }
@@ -137,7 +141,10 @@ final class BatchEmbedContents implements AutoCloseable {
     json.writeEndObject();
   }
 
-  /** {@code {"embeddings":[{"values":[…]}, …]}}; other fields are skipped. */
+  /**
+   * {@code {"embeddings":[{"values":[…]}, …]}}; other fields are skipped. Read to its end, so that
+   * the connection can be used again.
+   */
   List<float[]> read(InputStream answer) throws IOException {
     List<float[]> vectors = new ArrayList<>();
     try (JsonParser json = JSON.createParser(answer)) {
@@ -153,6 +160,10 @@ final class BatchEmbedContents implements AutoCloseable {
         } else {
           json.skipChildren();
         }
+      }
+      JsonToken after = json.nextToken();
+      if (after != null) {
+        throw new GenAiIOException("Gemini answered " + after + " after its answer");
       }
     }
     return vectors;
@@ -182,7 +193,8 @@ final class BatchEmbedContents implements AutoCloseable {
       values[count++] = switch (token) {
         case VALUE_NUMBER_FLOAT, VALUE_NUMBER_INT -> json.getFloatValue();
         case VALUE_STRING -> nonFinite(json.getText());
-        default -> throw new MalformedAnswer("Gemini answered " + token + " among a vector's values");
+        case VALUE_NULL -> Float.NaN;
+        default -> throw new GenAiIOException("Gemini answered " + token + " among a vector's values");
       };
     }
     return count == values.length ? values : Arrays.copyOf(values, count);
@@ -194,14 +206,19 @@ final class BatchEmbedContents implements AutoCloseable {
       case "NaN" -> Float.NaN;
       case "Infinity" -> Float.POSITIVE_INFINITY;
       case "-Infinity" -> Float.NEGATIVE_INFINITY;
-      default -> throw new MalformedAnswer("Gemini answered the string \"" + text + "\" among a vector's values");
+      default -> throw new GenAiIOException("Gemini answered the string \"" + clip(text) + "\" among a vector's values");
     };
   }
 
   private static void expect(JsonToken actual, JsonToken expected, String what) {
     if (actual != expected) {
-      throw new MalformedAnswer("Gemini answered " + actual + " where " + what + " should start");
+      throw new GenAiIOException("Gemini answered " + actual + " where " + what + " should start");
     }
+  }
+
+  /** Text from the server or from media, cut to a length a log line and a DLQ header can take. */
+  private static String clip(String text) {
+    return text == null || text.length() <= 200 ? text : text.substring(0, 200) + "… (" + text.length() + " chars)";
   }
 
   @Override

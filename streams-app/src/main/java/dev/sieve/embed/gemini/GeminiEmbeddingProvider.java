@@ -53,8 +53,9 @@ import org.slf4j.LoggerFactory;
  * carries many inline media. These requests run at once (at most {@value
  * GeminiSettings#MAX_CONCURRENT_REQUESTS} per provider), and the vectors come back in input order.
  * With an API key the request is written and its answer read by {@link BatchEmbedContents} (the
- * SDK's own conversion of an answer was most of the embed workers' CPU); with Vertex AI it goes
- * through the SDK's {@code embedContent} (its text-list call for the texts).
+ * SDK's own conversion of an answer was most of the embed workers' CPU). With Vertex AI every
+ * input is its own request through the SDK's {@code embedContent}: for Gemini embedding models
+ * Vertex takes one content per call.
  *
  * <p><b>Failures.</b> The SDK's own retries are off (one attempt). Sieve retries HTTP 408, 429,
  * 5xx, time-outs, unreachable servers and malformed answers up to {@value
@@ -65,9 +66,11 @@ import org.slf4j.LoggerFactory;
  * caller is told at once. Then:
  *
  * <ul>
- *   <li>still throttled, failing or unreachable → {@link ProviderUnavailableException} with the
- *       asked delay; so are refused credentials (401, 403, and the 400 Google gives for an
- *       invalid API key): no content is at fault, nothing must go to the DLQ;
+ *   <li>still throttled, failing or unreachable, or answering what cannot be read as vectors
+ *       (not JSON, cut short, another shape: a proxy's error page) → {@link
+ *       ProviderUnavailableException} with the asked delay; so are refused credentials (401, 403,
+ *       and the 400 Google gives for an invalid API key): no content is at fault, nothing must go
+ *       to the DLQ;
  *   <li>any other 4xx → {@link BatchRejectedException} {@value #REJECTED} with the API's message;
  *   <li>answers still malformed (wrong count, wrong length, NaN or infinite values, zero vector)
  *       → {@link BatchRejectedException} {@value #MALFORMED}: retried one by one by the caller, a
@@ -185,11 +188,11 @@ public final class GeminiEmbeddingProvider implements EmbeddingProvider {
       if (own.get(i).textOnly()) {
         texts.add(i);
       } else {
-        calls.add(request(own, List.of(i)));
+        calls.addAll(requests(own, List.of(i)));
       }
     }
     if (!texts.isEmpty()) {
-      calls.add(0, request(own, texts));
+      calls.addAll(0, requests(own, texts));
     }
     float[][] vectors = new float[own.size()][];
     List<CompletableFuture<Void>> pending = new ArrayList<>();
@@ -235,20 +238,19 @@ public final class GeminiEmbeddingProvider implements EmbeddingProvider {
 
   private record Request(List<Integer> indices, int tokens, Supplier<List<float[]>> send) {}
 
-  /** One request for the inputs at {@code indices}: several only if they are all text. */
-  private Request request(List<GeminiInput> inputs, List<Integer> indices) {
-    List<GeminiInput> entries = indices.stream().map(inputs::get).toList();
-    int tokens = entries.stream().mapToInt(GeminiInput::estimatedTokens).sum();
+  /** The requests for the inputs at {@code indices} (all text when several): one, or one each on Vertex AI. */
+  private List<Request> requests(List<GeminiInput> inputs, List<Integer> indices) {
     if (batchEmbed != null) {
+      List<GeminiInput> entries = indices.stream().map(inputs::get).toList();
       List<Content> contents = entries.stream().map(GeminiInput::content).toList();
-      return new Request(indices, tokens, () -> batchEmbed.embed(contents));
+      int tokens = entries.stream().mapToInt(GeminiInput::estimatedTokens).sum();
+      return List.of(new Request(indices, tokens, () -> batchEmbed.embed(contents)));
     }
-    if (entries.size() == 1 && !entries.get(0).textOnly()) {
-      Content content = entries.get(0).content();
-      return new Request(indices, tokens, () -> values(vertex.models.embedContent(settings.model(), content, config)));
-    }
-    List<String> strings = entries.stream().map(GeminiInput::text).toList();
-    return new Request(indices, tokens, () -> values(vertex.models.embedContent(settings.model(), strings, config)));
+    return indices.stream().map(i -> {
+      GeminiInput input = inputs.get(i);
+      return new Request(List.of(i), input.estimatedTokens(),
+          () -> values(vertex.models.embedContent(settings.model(), input.content(), config)));
+    }).toList();
   }
 
   /** The SDK's answer as raw vectors; a missing value becomes NaN, which {@link #vectors} refuses. */
@@ -398,6 +400,13 @@ public final class GeminiEmbeddingProvider implements EmbeddingProvider {
       batchEmbed.close();
     } else {
       vertex.close();
+    }
+  }
+
+  /** An answer that cannot be turned into vectors. */
+  private static final class MalformedAnswer extends RuntimeException {
+    MalformedAnswer(String message) {
+      super(message);
     }
   }
 

@@ -111,6 +111,11 @@ public final class GeminiEmulator implements AutoCloseable {
     static Fault malformed(Malformation kind) {
       return new Malformed(kind);
     }
+
+    /** A 200 answer that is not an answer at all. */
+    static Fault unreadable(Unreadable kind) {
+      return new UnreadableAnswer(kind);
+    }
   }
 
   record Status(int code, Duration retryAfter) implements Fault {}
@@ -118,6 +123,24 @@ public final class GeminiEmulator implements AutoCloseable {
   record Delay(Duration delay) implements Fault {}
 
   record Malformed(Malformation kind) implements Fault {}
+
+  record UnreadableAnswer(Unreadable kind) implements Fault {}
+
+  /** 200 answers that cannot be read as vectors: what a proxy or a broken server sends. */
+  public enum Unreadable {
+    /** An HTML error page. */
+    NOT_JSON("<html><body><h1>502 Bad Gateway</h1></body></html>"),
+    /** JSON cut in the middle of a vector. */
+    CUT_SHORT("{\"embeddings\":[{\"values\":[0.125,-0.25,"),
+    /** Well-formed JSON of another shape. */
+    OTHER_SHAPE("{\"embeddings\":[[0.125,-0.25]]}");
+
+    private final byte[] body;
+
+    Unreadable(String body) {
+      this.body = body.getBytes(StandardCharsets.UTF_8);
+    }
+  }
 
   /** Ways a 200 answer can be wrong. */
   public enum Malformation {
@@ -282,8 +305,8 @@ public final class GeminiEmulator implements AutoCloseable {
         last = new RecordedRequest(exchange.getRequestURI().getRawPath(), headers, body);
         fault = faults.isEmpty() ? standing : faults.poll();
       }
-      Reply reply = fault instanceof Status status
-          ? statusReply(exchange, status)
+      Reply reply = fault instanceof Status status ? statusReply(exchange, status)
+          : fault instanceof UnreadableAnswer unreadable ? new Reply(200, unreadable.kind().body)
           : answer(exchange, headers, body, fault instanceof Malformed malformed ? malformed.kind() : null);
       // The latency is the whole time to answer, the answer's making included, as a remote
       // service's is: a benchmark's ceiling (in flight x batch / latency) is then reachable.

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.google.genai.Client;
 import com.google.genai.HttpApiClient;
+import com.google.genai.errors.GenAiIOException;
 import com.google.genai.types.Blob;
 import com.google.genai.types.Content;
 import com.google.genai.types.ContentEmbedding;
@@ -111,15 +112,23 @@ class BatchEmbedContentsTest {
   }
 
   @Test
-  void anythingElseIsAMalformedAnswerSayingWhat() {
+  void nullValuesAreReadAsNaNForTheProviderToRefuse() throws IOException {
+    assertThat(read("{\"embeddings\":[{\"values\":[1,null,3]}]}").get(0)[1]).isNaN();
+  }
+
+  @Test
+  void anAnswerOfAnotherShapeCannotBeReadAsTheSdkSaysOfAnAnswerItCannotParse() {
     assertThatThrownBy(() -> read("{\"embeddings\":[{\"values\":[1,\"x\",3]}]}"))
-        .isInstanceOf(MalformedAnswer.class).hasMessageContaining("\"x\"");
-    assertThatThrownBy(() -> read("{\"embeddings\":[{\"values\":[1,null,3]}]}"))
-        .isInstanceOf(MalformedAnswer.class).hasMessageContaining("VALUE_NULL");
+        .isInstanceOf(GenAiIOException.class).hasMessageContaining("\"x\"");
+    assertThatThrownBy(() -> read("{\"embeddings\":[{\"values\":[1,\"" + "y".repeat(100_000) + "\"]}]}"))
+        .isInstanceOf(GenAiIOException.class).message().hasSizeLessThan(400).contains("100000 chars");
     assertThatThrownBy(() -> read("{\"embeddings\":[[1,2,3]]}"))
-        .isInstanceOf(MalformedAnswer.class).hasMessageContaining("an embedding");
-    assertThatThrownBy(() -> read("[]")).isInstanceOf(MalformedAnswer.class).hasMessageContaining("the answer");
+        .isInstanceOf(GenAiIOException.class).hasMessageContaining("an embedding");
+    assertThatThrownBy(() -> read("[]")).isInstanceOf(GenAiIOException.class).hasMessageContaining("the answer");
+    assertThatThrownBy(() -> read("{\"embeddings\":[]} {\"embeddings\":[]}"))
+        .isInstanceOf(GenAiIOException.class).hasMessageContaining("after its answer");
     assertThatThrownBy(() -> read("{\"embeddings\":[{\"values\":[1,2")).isInstanceOf(JsonProcessingException.class);
+    assertThatThrownBy(() -> read("<html>502 Bad Gateway</html>")).isInstanceOf(JsonProcessingException.class);
   }
 
   private List<float[]> read(String answer) throws IOException {

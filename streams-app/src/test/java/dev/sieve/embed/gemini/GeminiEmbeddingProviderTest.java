@@ -15,6 +15,7 @@ import dev.sieve.embed.EmbeddingInput;
 import dev.sieve.embed.ProviderUnavailableException;
 import dev.sieve.embed.gemini.GeminiEmulator.Fault;
 import dev.sieve.embed.gemini.GeminiEmulator.Malformation;
+import dev.sieve.embed.gemini.GeminiEmulator.Unreadable;
 import dev.sieve.embed.resolve.FetchPolicy;
 import dev.sieve.metrics.SieveMetrics;
 import dev.sieve.testing.CapturedLogs;
@@ -48,7 +49,7 @@ class GeminiEmbeddingProviderTest {
   }
 
   @Test
-  void theSdkSendsOneBatchEmbedContentsRequestAsDocumented() throws Exception {
+  void oneBatchEmbedContentsRequestIsSentAsDocumented() throws Exception {
     GeminiEmbeddingProvider provider = provider(fast());
     provider.embed(List.of(prepare(provider, List.of(text("a cat")), Map.of()),
         prepare(provider, List.of(text("a dog")), Map.of("title", "Pets"))));
@@ -253,6 +254,21 @@ class GeminiEmbeddingProviderTest {
         .isInstanceOfSatisfying(BatchRejectedException.class,
             e -> assertThat(e.reason()).isEqualTo("provider-malformed-response"))
         .hasMessageStartingWith("Gemini answered");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Unreadable.class)
+  void anAnswerThatCannotBeReadIsTheServersFaultNotTheContents(Unreadable kind) {
+    emulator.next(3, Fault.unreadable(kind));
+    GeminiEmbeddingProvider provider = provider(fast());
+    List<EmbeddingInput> inputs = List.of(prepare(provider, List.of(text("a")), Map.of()),
+        prepare(provider, List.of(text("b")), Map.of()));
+
+    assertThatThrownBy(() -> provider.embed(inputs)).isInstanceOf(ProviderUnavailableException.class)
+        .hasMessageContaining("Gemini unavailable");
+    assertThat(emulator.requestCount()).isEqualTo(3);
+    assertThat(provider.embed(inputs)).hasSize(2)
+        .allSatisfy(e -> assertThat(norm(e.vector())).isBetween(0.9999, 1.0001));
   }
 
   @Test
