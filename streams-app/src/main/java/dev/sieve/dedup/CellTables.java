@@ -37,7 +37,7 @@ import java.util.function.Predicate;
  * checked against its own bound first ({@link #maxDigestDistance}). In a large cell most of a
  * bucket is far away, and the digest rejects most of it in the bucket's sweep, without the random
  * read of each item's sketch that made the walk memory-latency bound (~85 ns per entry at 500k
- * items a cell; 1.7 to 4.7 times faster at 1M items, {@code sieve bench dedup}, for ~250 bytes of
+ * items a cell; 1.4 to 4.4 times faster at 1M items, {@code sieve bench dedup}, for ~230 bytes of
  * heap per stored event).
  *
  * <p>A band bucket keeps no vectors ({@code signature == null}) and is always scanned whole.

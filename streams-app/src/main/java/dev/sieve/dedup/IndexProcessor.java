@@ -308,10 +308,10 @@ final class IndexProcessor extends ContextualProcessor<String, ProbeGroup, Strin
    * index lives in memory, and running out of heap stops the instance. Per stored copy (an entry
    * of a cell or band bucket, as {@code sieve_index_entries} counts them) about {@code 180 +
    * dimensions} bytes: an event in two cells shares one int8 vector, and has ids, sketch and table
-   * entries with their digests ({@code sieve bench dedup} measures 1,126 B per event at 384
-   * dimensions); a text's band
-   * copy holds no vector but a bucket of its own (about 6.1 KB measured for a text in 2 cells and 16
-   * band buckets at 384 dimensions, 6.5 KB at 768), so the estimate errs high for texts.
+   * entries with their digests ({@code sieve bench dedup} measures 1,106 B per event at 384
+   * dimensions); a text's band copy holds no vector but a bucket of its own (about 6.7 KB measured
+   * for a text in 2 cells and 16 band buckets at 384 dimensions, 7.1 KB at 768), so the estimate
+   * errs high for texts.
    */
   static Optional<String> heapWarning(long copies, int dimensions, long maxHeapBytes) {
     long estimate = copies * (180L + dimensions);
