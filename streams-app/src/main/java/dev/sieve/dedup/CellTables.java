@@ -53,8 +53,8 @@ final class CellTables {
   static final int DIGEST_BITS = 64;
   /** The probability that a check skips a pair at the threshold (see {@link #maxDistance}). */
   static final double SKIP_PROBABILITY = 1e-6;
-  /** Bounds by threshold and number of bits: there are few thresholds, and a bound takes a loop. */
-  private static final Map<Long, Integer> BOUNDS = new ConcurrentHashMap<>();
+  /** Bounds by threshold: there are few thresholds, and a bound takes a loop. */
+  private static final Map<Double, Bounds> BOUNDS = new ConcurrentHashMap<>();
   private static final int[] NONE = new int[0];
 
   // Most cells are small (a band bucket holds one text, mostly), so nothing is allocated before it
@@ -174,7 +174,7 @@ final class CellTables {
    * random vector (half the bits differ) almost never passes.
    */
   static int maxDistance(double threshold) {
-    return maxDistance(threshold, SKETCH_BITS);
+    return bounds(threshold).sketch();
   }
 
   /**
@@ -184,12 +184,17 @@ final class CellTables {
    * {@code 2 x} {@value #SKIP_PROBABILITY}.
    */
   static int maxDigestDistance(double threshold) {
-    return maxDistance(threshold, DIGEST_BITS);
+    return bounds(threshold).digest();
   }
 
-  private static int maxDistance(double threshold, int bits) {
-    return BOUNDS.computeIfAbsent(Double.doubleToLongBits(threshold) * 31 + bits,
-        key -> binomialBound(Math.acos(Math.max(-1, Math.min(1, threshold))) / Math.PI, bits));
+  /** The two bounds of a threshold, for the sketch and for a bucket entry's digest. */
+  private record Bounds(int sketch, int digest) {}
+
+  private static Bounds bounds(double threshold) {
+    return BOUNDS.computeIfAbsent(threshold, key -> {
+      double p = Math.acos(Math.max(-1, Math.min(1, threshold))) / Math.PI;
+      return new Bounds(binomialBound(p, SKETCH_BITS), binomialBound(p, DIGEST_BITS));
+    });
   }
 
   /** The least k with P(X > k) ≤ {@value #SKIP_PROBABILITY} for X ~ Binomial(bits, p). */
@@ -216,10 +221,11 @@ final class CellTables {
    * threshold} (see {@link #maxDistance}).
    */
   List<IndexedItem> candidates(int[] signature, int[] bands, double threshold) {
-    int maxDistance = maxDistance(threshold);
     if (signature == null || sketches.length == 0) {
       return items;
     }
+    Bounds bounds = bounds(threshold);
+    int maxDistance = bounds.sketch();
     if (seen.length < items.size()) {
       seen = Arrays.copyOf(seen, Math.max(16, items.size() * 2));
     }
@@ -243,7 +249,7 @@ final class CellTables {
       }
       return candidates;
     }
-    int maxDigestDistance = maxDigestDistance(threshold);
+    int maxDigestDistance = bounds.digest();
     // every table's own bucket and the buckets one bit away (multi-probe)
     for (int t = 0; t < TABLES; t++) {
       long digest = digest(signature, 0, t);

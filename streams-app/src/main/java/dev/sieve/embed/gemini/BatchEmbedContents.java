@@ -89,7 +89,7 @@ final class BatchEmbedContents implements AutoCloseable {
   }
 
   /** The body the SDK writes: {@code {"requests":[{"content":…,"outputDimensionality":…,"model":…}]}}. */
-  String body(List<Content> contents) {
+  private String body(List<Content> contents) {
     StringWriter body = new StringWriter(256 * contents.size());
     try (JsonGenerator json = JSON.createGenerator(body)) {
       json.writeStartObject();

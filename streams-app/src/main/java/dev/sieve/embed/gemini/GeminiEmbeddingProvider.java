@@ -345,12 +345,11 @@ public final class GeminiEmbeddingProvider implements EmbeddingProvider {
     return error.getMessage() + (error.getCause() == null ? "" : " (" + error.getCause().getMessage() + ")");
   }
 
-  /** Checks the answer and normalises it; a broken answer never becomes a vector. */
+  /** Checks the answer and normalises its vectors in place; a broken answer never becomes a vector. */
   private List<float[]> vectors(List<float[]> answer, int expected) {
     if (answer.size() != expected) {
       throw new MalformedAnswer("Gemini answered " + answer.size() + " embeddings for " + expected + " inputs");
     }
-    List<float[]> vectors = new ArrayList<>(expected);
     for (int i = 0; i < expected; i++) {
       float[] vector = answer.get(i);
       if (vector.length != settings.dimensions()) {
@@ -372,9 +371,8 @@ public final class GeminiEmbeddingProvider implements EmbeddingProvider {
       for (int d = 0; d < vector.length; d++) {
         vector[d] = (float) (vector[d] * scale);
       }
-      vectors.add(vector);
     }
-    return vectors;
+    return answer;
   }
 
   private static GeminiInput own(EmbeddingInput input) {

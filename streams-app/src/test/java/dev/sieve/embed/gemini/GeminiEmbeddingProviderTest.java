@@ -233,8 +233,7 @@ class GeminiEmbeddingProviderTest {
   void aMalformedAnswerIsRetriedAndNeverBecomesAVector(Malformation kind) {
     emulator.next(1, Fault.malformed(kind));
     GeminiEmbeddingProvider provider = provider(fast());
-    List<EmbeddingInput> inputs = List.of(prepare(provider, List.of(text("a")), Map.of()),
-        prepare(provider, List.of(text("b")), Map.of()));
+    List<EmbeddingInput> inputs = twoTexts(provider);
 
     List<Embedding> embeddings = provider.embed(inputs);
 
@@ -247,8 +246,7 @@ class GeminiEmbeddingProviderTest {
   void anAnswerThatStaysMalformedRejectsTheBatchWithAClearReason(Malformation kind) {
     emulator.next(3, Fault.malformed(kind));
     GeminiEmbeddingProvider provider = provider(fast());
-    List<EmbeddingInput> inputs = List.of(prepare(provider, List.of(text("a")), Map.of()),
-        prepare(provider, List.of(text("b")), Map.of()));
+    List<EmbeddingInput> inputs = twoTexts(provider);
 
     assertThatThrownBy(() -> provider.embed(inputs))
         .isInstanceOfSatisfying(BatchRejectedException.class,
@@ -261,8 +259,7 @@ class GeminiEmbeddingProviderTest {
   void anAnswerThatCannotBeReadIsTheServersFaultNotTheContents(Unreadable kind) {
     emulator.next(3, Fault.unreadable(kind));
     GeminiEmbeddingProvider provider = provider(fast());
-    List<EmbeddingInput> inputs = List.of(prepare(provider, List.of(text("a")), Map.of()),
-        prepare(provider, List.of(text("b")), Map.of()));
+    List<EmbeddingInput> inputs = twoTexts(provider);
 
     assertThatThrownBy(() -> provider.embed(inputs)).isInstanceOf(ProviderUnavailableException.class)
         .hasMessageContaining("Gemini unavailable");
@@ -352,6 +349,10 @@ class GeminiEmbeddingProviderTest {
       sum += v * v;
     }
     return Math.sqrt(sum);
+  }
+
+  private static List<EmbeddingInput> twoTexts(GeminiEmbeddingProvider provider) {
+    return List.of(prepare(provider, List.of(text("a")), Map.of()), prepare(provider, List.of(text("b")), Map.of()));
   }
 
   private GeminiSettings fast() {
