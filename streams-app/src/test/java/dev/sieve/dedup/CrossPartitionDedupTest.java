@@ -27,6 +27,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -178,10 +179,13 @@ class CrossPartitionDedupTest {
           }
           routesByPartition.computeIfAbsent(group.eventId(), id -> new HashMap<>()).put(group.partition(),
               Arrays.stream(stored.placements().get(0).routes()).boxed().collect(Collectors.toSet()));
-          FormatTwoCopies.of(stored).forEach((key, copy) -> {
-            copyKeys.add(group.partition() + "/" + key);
-            producer.send(new ProducerRecord<>(changelog, group.partition(), t0.toEpochMilli(), key, copy));
-          });
+          // One at a time, each acknowledged: the changelog was just created, and a batch sent
+          // ahead of a retried one can be refused for good (out of order), losing copies silently.
+          for (Map.Entry<String, byte[]> copy : FormatTwoCopies.of(stored).entrySet()) {
+            copyKeys.add(group.partition() + "/" + copy.getKey());
+            producer.send(new ProducerRecord<>(changelog, group.partition(), t0.toEpochMilli(), copy.getKey(),
+                copy.getValue())).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+          }
         }
       }
     }
